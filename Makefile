@@ -1,0 +1,58 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+QUICK ?=
+
+# The first interpreter that is Python 3.12 or newer (Django 6 needs it).
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 python3; do \
+	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; \
+	done)
+
+.PHONY: run test setup system-deps demo messages lint format check bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "Python 3.12 or newer is needed (Django 6.1). Install it, e.g. 'apt-get install python3.12 python3.12-venv' or 'pyenv install 3.13', then run make again (or: make PYTHON=/path/to/python3.12 ...)." >&2; \
+	  exit 1; fi
+	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+setup: system-deps $(VENV)/.installed
+
+## Runs the app with demo data: web server, Celery worker and beat, all on the embedded defaults.
+run: setup
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py createcachetable
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py seed_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} PORT=$(PORT) $(PY) scripts/run.py
+
+## Runs the whole test suite (DATABASE_URL / CELERY_BROKER_URL choose PostgreSQL and Redis).
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: setup
+	DJANGO_DEBUG=true $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=bench
+	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
+
+bench: setup
+	$(PY) bench/engine.py $(if $(QUICK),--rows 100000)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,24 @@
+"""The Celery application, configured from Django settings (the ``CELERY_`` namespace)."""
+
+import os
+
+from celery import Celery
+from celery.signals import worker_ready
+from kombu.transport import sqlalchemy as sqla_transport
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbec_site.settings")
+
+# The embedded broker polls a SQLite table; its transport options go to create_engine(), so the
+# polling interval is set on the transport class itself.
+sqla_transport.Transport.polling_interval = 0.1
+
+app = Celery("cbec_site")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.imports = ("cbec_site.health",)
+app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _announce(sender, **kwargs) -> None:
+    """A fresh worker reports at once through the broker, not only at beat's next tick."""
+    sender.app.send_task("cbec_site.health.heartbeat")

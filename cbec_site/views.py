@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cbec_site import health
+from enterprises import access
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Public: booleans only, no secrets. 200 when the database, broker and a worker are up."""
+    checks = health.status()
+    ok = all(checks.values())
+    return JsonResponse({"status": "ok" if ok else "degraded", **checks}, status=200 if ok else 503)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Logged-in users land on their current enterprise, or on the list to create one."""
+    enterprise = access.current_enterprise(request)
+    if enterprise is not None:
+        return redirect("enterprises:detail", pk=enterprise.pk)
+    return redirect("enterprises:list")

@@ -1,0 +1,103 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import (
+    Enterprise,
+    InnovationDirection,
+    OperationMode,
+    Platform,
+    Role,
+)
+
+
+class EnterpriseForm(forms.ModelForm):
+    operation_modes = forms.ModelMultipleChoiceField(
+        label=_("Operation modes"),
+        queryset=OperationMode.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The paper's section 2.1: choose every mode the enterprise runs."),
+    )
+    innovation_directions = forms.ModelMultipleChoiceField(
+        label=_("Innovation directions pursued"),
+        queryset=InnovationDirection.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The paper's Table 1."),
+    )
+    platforms = forms.MultipleChoiceField(
+        label=_("Main platforms"),
+        choices=Platform.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "name",
+            "credit_code",
+            "operation_modes",
+            "platforms",
+            "platforms_other",
+            "target_markets",
+            "size_band",
+            "founded_year",
+            "province",
+            "city",
+            "innovation_directions",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credit_code"].widget.attrs.update({"maxlength": 18, "autocomplete": "off"})
+        self.fields["target_markets"].widget.attrs.update({"size": 8})
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(_("Identity"), "name", "credit_code"),
+            Fieldset(
+                _("Business"),
+                "operation_modes",
+                "platforms",
+                "platforms_other",
+                "target_markets",
+                "innovation_directions",
+            ),
+            Fieldset(
+                _("Size and location"),
+                Row(Column("size_band"), Column("founded_year")),
+                Row(Column("province"), Column("city")),
+            ),
+        )
+        self.helper.add_input(Submit("submit", _("Save")))
+
+    def clean_credit_code(self) -> str | None:
+        code = (self.cleaned_data.get("credit_code") or "").strip().upper()
+        return code or None
+
+    def clean(self):
+        cleaned = super().clean()
+        if Platform.OTHER in (cleaned.get("platforms") or []) and not cleaned.get(
+            "platforms_other"
+        ):
+            self.add_error("platforms_other", _("Name the other platforms."))
+        return cleaned
+
+    def profile_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(Column("email", css_class="col-md-7"), Column("role")))
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -1,0 +1,250 @@
+"""Enterprise profiles, who belongs to them, and invitations to join.
+
+The reference lists (operation modes, innovation directions) come from the paper, sections 2.1
+and 2.2 (Table 1); their labels are translatable choices, their rows exist so that cohorts can be
+queried by mode.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from enterprises.validators import validate_credit_code
+
+
+class Mode(models.TextChoices):
+    B2B = "b2b", _("B2B (business to business)")
+    B2C = "b2c", _("B2C (business to consumer)")
+    C2C = "c2c", _("C2C (consumer to consumer)")
+    SOCIAL = "social", _("Social commerce")
+    LIVE = "live", _("Live-streaming commerce")
+
+
+class Direction(models.TextChoices):
+    PERSONALIZED = "personalized", _("Technology-driven personalized services")
+    MULTICHANNEL = "multichannel", _("Multi-channel integrated marketing")
+    SUPPLY_CHAIN = "supply_chain", _("International supply chain management")
+    COMPLIANCE = "compliance", _("Policy support and compliance development")
+    BRAND = "brand", _("Cultural export and brand internationalization")
+
+
+class Platform(models.TextChoices):
+    ALIBABA = "alibaba", "Alibaba.com"
+    ALIEXPRESS = "aliexpress", "AliExpress"
+    AMAZON = "amazon", "Amazon"
+    JD = "jd_worldwide", _("JD Worldwide")
+    TMALL = "tmall_global", _("Taobao / Tmall Global")
+    EBAY = "ebay", "eBay"
+    TEMU = "temu", "Temu"
+    SHEIN = "shein", "SHEIN"
+    TIKTOK = "tiktok_shop", "TikTok Shop"
+    OWN_SITE = "own_site", _("Own website")
+    OTHER = "other", _("Other")
+
+
+class SizeBand(models.TextChoices):
+    MICRO = "micro", _("Micro (under 10 employees)")
+    SMALL = "small", _("Small (10–99 employees)")
+    MEDIUM = "medium", _("Medium (100–999 employees)")
+    LARGE = "large", _("Large (1,000 employees or more)")
+
+
+class Province(models.TextChoices):
+    BEIJING = "beijing", _("Beijing")
+    TIANJIN = "tianjin", _("Tianjin")
+    HEBEI = "hebei", _("Hebei")
+    SHANXI = "shanxi", _("Shanxi")
+    INNER_MONGOLIA = "inner_mongolia", _("Inner Mongolia")
+    LIAONING = "liaoning", _("Liaoning")
+    JILIN = "jilin", _("Jilin")
+    HEILONGJIANG = "heilongjiang", _("Heilongjiang")
+    SHANGHAI = "shanghai", _("Shanghai")
+    JIANGSU = "jiangsu", _("Jiangsu")
+    ZHEJIANG = "zhejiang", _("Zhejiang")
+    ANHUI = "anhui", _("Anhui")
+    FUJIAN = "fujian", _("Fujian")
+    JIANGXI = "jiangxi", _("Jiangxi")
+    SHANDONG = "shandong", _("Shandong")
+    HENAN = "henan", _("Henan")
+    HUBEI = "hubei", _("Hubei")
+    HUNAN = "hunan", _("Hunan")
+    GUANGDONG = "guangdong", _("Guangdong")
+    GUANGXI = "guangxi", _("Guangxi")
+    HAINAN = "hainan", _("Hainan")
+    CHONGQING = "chongqing", _("Chongqing")
+    SICHUAN = "sichuan", _("Sichuan")
+    GUIZHOU = "guizhou", _("Guizhou")
+    YUNNAN = "yunnan", _("Yunnan")
+    TIBET = "tibet", _("Tibet")
+    SHAANXI = "shaanxi", _("Shaanxi")
+    GANSU = "gansu", _("Gansu")
+    QINGHAI = "qinghai", _("Qinghai")
+    NINGXIA = "ningxia", _("Ningxia")
+    XINJIANG = "xinjiang", _("Xinjiang")
+    HONG_KONG = "hong_kong", _("Hong Kong")
+    MACAO = "macao", _("Macao")
+    TAIWAN = "taiwan", _("Taiwan")
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class OperationMode(models.Model):
+    code = models.CharField(_("code"), max_length=20, choices=Mode.choices, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("operation mode")
+        verbose_name_plural = _("operation modes")
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+class InnovationDirection(models.Model):
+    code = models.CharField(_("code"), max_length=20, choices=Direction.choices, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("innovation direction")
+        verbose_name_plural = _("innovation directions")
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+def _current_year() -> int:
+    return timezone.now().year
+
+
+class Enterprise(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("统一社会信用代码: 18 characters, optional."),
+    )
+    operation_modes = models.ManyToManyField(
+        OperationMode, verbose_name=_("operation modes"), related_name="enterprises"
+    )
+    platforms = models.JSONField(_("main platforms"), default=list, blank=True)
+    platforms_other = models.CharField(_("other platforms"), max_length=200, blank=True)
+    target_markets = CountryField(_("target markets"), multiple=True, blank=True)
+    size_band = models.CharField(_("size"), max_length=10, choices=SizeBand.choices, blank=True)
+    founded_year = models.PositiveSmallIntegerField(
+        _("founding year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2100)],
+    )
+    province = models.CharField(_("province"), max_length=20, choices=Province.choices, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    innovation_directions = models.ManyToManyField(
+        InnovationDirection,
+        verbose_name=_("innovation directions pursued"),
+        related_name="enterprises",
+        blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def platform_labels(self) -> list[str]:
+        labels = dict(Platform.choices)
+        names = [str(labels[code]) for code in self.platforms if code in labels and code != "other"]
+        if self.platforms_other:
+            names.append(self.platforms_other)
+        return names
+
+    def clean(self) -> None:
+        if self.credit_code:
+            self.credit_code = self.credit_code.strip().upper()
+        else:
+            self.credit_code = None
+        if self.founded_year and self.founded_year > _current_year():
+            raise ValidationError({"founded_year": _("The founding year cannot be in the future.")})
+        unknown = set(self.platforms or []) - set(Platform.values)
+        if unknown:
+            raise ValidationError({"platforms": _("Unknown platform.")})
+
+
+class Membership(models.Model):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["enterprise", "created_at", "id"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "user"], name="membership_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.enterprise} ({self.role})"
+
+
+class Invitation(models.Model):
+    """Only a hash of the token is stored: the link in the e-mail is the one copy of the secret."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                "enterprise",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.enterprise}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,59 @@
+"""The cast of every permission test (healthchecks' alice / bob / charlie).
+
+alice owns ``enterprise``; erin is its editor; bob its viewer; charlie is an outsider who owns
+another enterprise; staff is an administrator who belongs to none.
+"""
+
+import pytest
+
+from enterprises.models import Role
+from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def enterprise(db):
+    return EnterpriseFactory(name="Alice Trading Co.")
+
+
+@pytest.fixture
+def alice(enterprise):
+    return MembershipFactory(
+        enterprise=enterprise, role=Role.OWNER, user__email="alice@example.com"
+    ).user
+
+
+@pytest.fixture
+def erin(enterprise):
+    return MembershipFactory(
+        enterprise=enterprise, role=Role.EDITOR, user__email="erin@example.com"
+    ).user
+
+
+@pytest.fixture
+def bob(enterprise):
+    return MembershipFactory(
+        enterprise=enterprise, role=Role.VIEWER, user__email="bob@example.com"
+    ).user
+
+
+@pytest.fixture
+def charlie(db):
+    return MembershipFactory(role=Role.OWNER, user__email="charlie@example.com").user
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="staff@example.com", is_staff=True)
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: the test client logged in as ``user`` (or anonymous for None)."""
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login

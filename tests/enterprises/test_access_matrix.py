@@ -1,0 +1,129 @@
+"""Every URL that takes an id, for every kind of visitor, for GET and POST.
+
+A new URL pattern with an id and no row in ``REQUIRED`` fails ``test_every_id_url_has_a_case``,
+so no page can be added without stating who may open it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from enterprises.models import Invitation, Role
+from enterprises.services import invitation_create
+from tests.factories import MembershipFactory
+
+ANON, OUTSIDER, STAFF = "anonymous", "outsider", "staff"
+RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+
+# url name -> {method: the least role that may use it}. Methods not listed must answer 405.
+REQUIRED: dict[str, dict[str, str]] = {
+    "enterprises:detail": {"GET": Role.VIEWER},
+    "enterprises:edit": {"GET": Role.OWNER, "POST": Role.OWNER},
+    "enterprises:switch": {"POST": Role.VIEWER},
+    "enterprises:members": {"GET": Role.VIEWER},
+    "enterprises:member-invite": {"GET": Role.OWNER, "POST": Role.OWNER},
+    "enterprises:member-role": {"POST": Role.OWNER},
+    "enterprises:member-remove": {"POST": Role.OWNER},  # removing someone else
+    "enterprises:invitation-revoke": {"POST": Role.OWNER},
+}
+ID_KWARGS = {"pk", "member_pk", "invitation_pk", "assessment_pk", "run_pk", "evidence_pk"}
+
+
+def _id_url_names(resolver=None, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django admin: staff only, guarded by admin itself
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _id_url_names(pattern, inner)
+        elif (
+            isinstance(pattern, URLPattern)
+            and pattern.name
+            and set(pattern.pattern.regex.groupindex) & ID_KWARGS
+        ):
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_id_url_has_a_case():
+    assert _id_url_names() == set(REQUIRED)
+
+
+@pytest.fixture
+def world(enterprise, alice, erin, bob, charlie, staff):
+    target = MembershipFactory(enterprise=enterprise, role=Role.VIEWER)
+    invitation = invitation_create(
+        enterprise=enterprise,
+        email="newcomer@example.com",
+        role=Role.VIEWER,
+        invited_by=alice,
+        accept_url_base="http://testserver/",
+    )
+    return {
+        "users": {
+            Role.OWNER: alice,
+            Role.EDITOR: erin,
+            Role.VIEWER: bob,
+            OUTSIDER: charlie,
+            STAFF: staff,
+            ANON: None,
+        },
+        "kwargs": {
+            "pk": enterprise.pk,
+            # the target of member actions is a fourth member: nobody acts on themselves here
+            "member_pk": target.pk,
+            "invitation_pk": invitation.pk,
+        },
+    }
+
+
+def _url(name: str, world) -> str:
+    pattern_kwargs = {
+        "enterprises:member-role": ["pk", "member_pk"],
+        "enterprises:member-remove": ["pk", "member_pk"],
+        "enterprises:invitation-revoke": ["pk", "invitation_pk"],
+    }.get(name, ["pk"])
+    return reverse(name, kwargs={k: world["kwargs"][k] for k in pattern_kwargs})
+
+
+def _expected(actor: str, method: str, rules: dict[str, str]) -> str:
+    if actor == ANON:
+        return "login"
+    if method not in rules:
+        return "405"
+    need = rules[method]
+    if actor == OUTSIDER:
+        return "404"
+    if actor == STAFF:
+        return "allowed" if need == Role.VIEWER else "403"  # staff read like a viewer
+    return "allowed" if RANK[actor] >= RANK[need] else "403"
+
+
+CASES = [
+    (name, method, actor)
+    for name in sorted(REQUIRED)
+    for method in ("GET", "POST")
+    for actor in (ANON, OUTSIDER, STAFF, Role.VIEWER, Role.EDITOR, Role.OWNER)
+]
+
+
+@pytest.mark.parametrize(("name", "method", "actor"), CASES)
+def test_access(name, method, actor, world, client_for):
+    client = client_for(world["users"][actor])
+    url = _url(name, world)
+    data = {"role": Role.VIEWER, "email": "someone@example.com"}
+    response = client.get(url) if method == "GET" else client.post(url, data)
+    expected = _expected(actor, method, REQUIRED[name])
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    elif expected == "allowed":
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 302:
+            assert not response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == int(expected)
+
+
+def test_the_matrix_covers_a_pending_invitation(world):
+    assert Invitation.objects.filter(pk=world["kwargs"]["invitation_pk"]).exists()
