@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import (
@@ -10,6 +11,15 @@ from enterprises.models import (
     Platform,
     Role,
 )
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Shows a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class EnterpriseForm(forms.ModelForm):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from enterprises import access, services
-from enterprises.forms import EnterpriseForm, InvitationForm, RoleForm
+from enterprises.forms import EnterpriseForm, InvitationForm, RoleForm, add_service_error
 from enterprises.models import Enterprise, Invitation, Role
 
 
@@ -41,7 +41,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
         try:
             enterprise = services.enterprise_create(creator=request.user, **form.profile_data())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             request.session[access.SESSION_KEY] = enterprise.pk
             messages.success(request, _("The enterprise profile has been created."))
@@ -70,7 +70,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.enterprise_update(enterprise=acc.enterprise, **form.profile_data())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The profile has been saved."))
             return redirect("enterprises:detail", pk=pk)
@@ -123,7 +123,7 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 accept_url_base=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
-            form.add_error("email" if "email" in getattr(error, "error_dict", {}) else None, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request,

@@ -1,0 +1,186 @@
+"""The enterprise pages as a person uses them: good input saves, bad input says why and saves nothing."""
+
+import pytest
+from django.urls import reverse
+
+from enterprises.access import SESSION_KEY
+from enterprises.models import Enterprise, Membership, OperationMode, Role
+from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "name": "Xiamen Tea Exporters Co., Ltd.",
+    "credit_code": "91350100m000100y43",
+    "operation_modes": [],  # filled in by the fixture below (row ids)
+    "platforms": ["amazon", "own_site"],
+    "target_markets": ["US", "DE"],
+    "size_band": "small",
+    "founded_year": "2015",
+    "province": "fujian",
+    "city": "Xiamen",
+}
+
+
+@pytest.fixture
+def valid_data(db):
+    modes = list(
+        OperationMode.objects.filter(code__in=["b2c", "live"]).values_list("pk", flat=True)
+    )
+    return {**VALID, "operation_modes": modes}
+
+
+def test_create_an_enterprise(client_for, valid_data):
+    user = UserFactory()
+    client = client_for(user)
+    response = client.post(reverse("enterprises:create"), valid_data)
+    enterprise = Enterprise.objects.get()
+    assert response["Location"] == reverse("enterprises:detail", args=[enterprise.pk])
+    assert enterprise.credit_code == "91350100M000100Y43"
+    assert enterprise.platforms == ["amazon", "own_site"]
+    assert [c.code for c in enterprise.target_markets] == ["DE", "US"]
+    assert enterprise.memberships.get().user == user
+    assert client.session[SESSION_KEY] == enterprise.pk
+    page = client.get(response["Location"])
+    assert b"Xiamen Tea Exporters" in page.content
+    assert b"Live-streaming commerce" in page.content
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"credit_code": "91350100M000100Y44"}, "credit_code"),  # wrong check character
+        ({"credit_code": "91350100M000100Y4"}, "credit_code"),  # too short
+        ({"credit_code": "91350100M000100I43"}, "credit_code"),  # I is not allowed
+        ({"operation_modes": []}, "operation_modes"),
+        ({"operation_modes": ["999999"]}, "operation_modes"),
+        ({"platforms": ["myspace"]}, "platforms"),
+        ({"platforms": ["other"], "platforms_other": ""}, "platforms_other"),
+        ({"target_markets": ["XX"]}, "target_markets"),
+        ({"founded_year": "2999"}, "founded_year"),
+        ({"founded_year": "year"}, "founded_year"),
+        ({"province": "atlantis"}, "province"),
+        ({"city": "c" * 101}, "city"),
+    ],
+)
+def test_bad_input_names_the_field_and_saves_nothing(client_for, valid_data, change, field):
+    client = client_for(UserFactory())
+    response = client.post(reverse("enterprises:create"), {**valid_data, **change})
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Enterprise.objects.exists()
+    assert not Membership.objects.exists()
+
+
+def test_a_credit_code_can_be_used_once(client_for, valid_data):
+    EnterpriseFactory(credit_code="91350100M000100Y43")
+    response = client_for(UserFactory()).post(reverse("enterprises:create"), valid_data)
+    assert "credit_code" in response.context["form"].errors
+    assert Enterprise.objects.count() == 1
+
+
+def test_the_owner_edits_the_profile(client_for, enterprise, alice, valid_data):
+    response = client_for(alice).post(reverse("enterprises:edit", args=[enterprise.pk]), valid_data)
+    assert response.status_code == 302
+    enterprise.refresh_from_db()
+    assert enterprise.name == VALID["name"]
+
+
+def test_a_role_change_with_another_enterprises_member_id_is_404(client_for, alice, charlie):
+    foreign = charlie.memberships.get()
+    response = client_for(alice).post(
+        reverse(
+            "enterprises:member-role", args=[alice.memberships.get().enterprise_id, foreign.pk]
+        ),
+        {"role": Role.VIEWER},
+    )
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.role == Role.OWNER
+
+
+def test_a_bad_role_value_changes_nothing(client_for, enterprise, alice, bob):
+    membership = bob.memberships.get()
+    client_for(alice).post(
+        reverse("enterprises:member-role", args=[enterprise.pk, membership.pk]), {"role": "god"}
+    )
+    membership.refresh_from_db()
+    assert membership.role == Role.VIEWER
+
+
+def test_the_last_owner_sees_why_they_cannot_leave(client_for, enterprise, alice):
+    client = client_for(alice)
+    url = reverse("enterprises:member-remove", args=[enterprise.pk, alice.memberships.get().pk])
+    response = client.post(url, follow=True)
+    assert "The last owner cannot leave" in response.content.decode()
+    assert enterprise.memberships.filter(user=alice).exists()
+
+
+def test_a_viewer_may_leave(client_for, enterprise, bob):
+    client = client_for(bob)
+    url = reverse("enterprises:member-remove", args=[enterprise.pk, bob.memberships.get().pk])
+    assert client.post(url)["Location"] == reverse("enterprises:list")
+    assert not enterprise.memberships.filter(user=bob).exists()
+
+
+def test_invite_then_accept_through_the_pages(
+    client_for, enterprise, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = client_for(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("enterprises:member-invite", args=[enterprise.pk]),
+            {"email": "colleague@example.com", "role": Role.EDITOR},
+        )
+    assert response.status_code == 302
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/invitations/" in line)
+    path = link.replace("http://testserver", "")
+    # the invited colleague is not signed up yet: the link leads to the login page, then sign-up
+    client.logout()
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    colleague = UserFactory(email="colleague@example.com")
+    client = client_for(colleague)
+    assert client.get(path).status_code == 200
+    response = client.post(path)
+    assert response["Location"] == reverse("enterprises:detail", args=[enterprise.pk])
+    assert enterprise.memberships.get(user=colleague).role == Role.EDITOR
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"email": "", "role": "viewer"},
+        {"email": "x@", "role": "viewer"},
+        {"email": "a@b.cn", "role": "boss"},
+    ],
+)
+def test_bad_invitations_name_the_field(client_for, enterprise, alice, data, mailoutbox):
+    response = client_for(alice).post(
+        reverse("enterprises:member-invite", args=[enterprise.pk]), data
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not enterprise.invitations.exists()
+    assert mailoutbox == []
+
+
+def test_an_unknown_invitation_token_is_404(client_for, charlie):
+    assert (
+        client_for(charlie).get(reverse("enterprises:invitation-accept", args=["nope"])).status_code
+        == 404
+    )
+
+
+def test_the_switcher_lists_only_my_enterprises(client_for, enterprise, alice, charlie):
+    other = EnterpriseFactory(name="Alice Second Co.")
+    MembershipFactory(enterprise=other, user=alice, role=Role.OWNER)
+    client = client_for(alice)
+    response = client.post(reverse("enterprises:switch", args=[other.pk]), follow=True)
+    assert client.session[SESSION_KEY] == other.pk
+    names = [e.name for e in response.context["my_enterprises"]]
+    assert sorted(names) == ["Alice Second Co.", "Alice Trading Co."]
+    assert response.context["current_enterprise"] == other
+    assert client.get(reverse("home"))["Location"] == reverse("enterprises:detail", args=[other.pk])
