@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-# The engine lives at the repo root; make it importable even when pytest runs without
-# pytest-django (which would otherwise put the manage.py directory on sys.path for us).
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-from evaluations.scoring import IndicatorSpec, SchemeSpec  # noqa: E402
+from evaluations.scoring import IndicatorSpec, SchemeSpec
 
 # PRODUCT.md section 3 / Ye (2025) Table 4, scheme "ye-2025-table-4" version 1.
 TABLE_4 = SchemeSpec(
