@@ -14,7 +14,8 @@ def test_real_codes_pass(code):
 
 
 def test_check_character_by_hand():
-    # values (0-9, A=10 … M=21 … Y=30) times the weights 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28:
+    # values (0-9, A=10 … M=21 … Y=30) times the weights
+    # 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28:
     # 9*1 + 1*3 + 3*9 + 5*27 + 1*26 + M 21*20 + 1*8 + Y 30*30 + 4*28
     # = 9 + 3 + 27 + 135 + 26 + 420 + 8 + 900 + 112 = 1640; 1640 mod 31 = 28; 31 - 28 = 3 -> "3"
     assert check_character("91350100M000100Y4") == "3"

@@ -1,4 +1,4 @@
-"""The enterprise pages as a person uses them: good input saves, bad input says why and saves nothing."""
+"""The enterprise pages as a person uses them: bad input says why and saves nothing."""
 
 import pytest
 from django.urls import reverse
