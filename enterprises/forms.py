@@ -63,6 +63,9 @@ class EnterpriseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["credit_code"].widget.attrs.update({"maxlength": 18, "autocomplete": "off"})
         self.fields["target_markets"].widget.attrs.update({"size": 8})
+        self.fields["target_markets"].help_text = _(
+            "Hold Ctrl (⌘ on a Mac) to choose several countries."
+        )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(_("Identity"), "name", "credit_code"),
