@@ -12,6 +12,7 @@ from .engine import (
     score,
     score_bulk,
 )
+from .snapshot import scheme_from_dict, scheme_to_dict
 from .specs import (
     DEFAULT_GRADE_BANDS,
     GRADE_TOLERANCE,
@@ -39,6 +40,8 @@ __all__ = [
     "grade_for",
     "score",
     "score_bulk",
+    "scheme_from_dict",
+    "scheme_to_dict",
     "validate_scheme",
     "validate_values",
 ]
