@@ -47,3 +47,79 @@ class MembershipFactory(DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.VIEWER
+
+
+# --- evaluations: weight schemes ------------------------------------------------------------
+# Models are named as strings so this appended block needs no import below the top of the file.
+
+TABLE_4_ROWS = {
+    # Ye (2025) Table 4 with PRODUCT.md section 3's bounds: weight, worst, best
+    "logistics_cost": ("0.25", "30", "5"),
+    "npd_cycle": ("0.15", "180", "14"),
+    "tech_update_speed": ("0.10", "0", "24"),
+    "market_response_time": ("0.20", "90", "7"),
+    "environmental_impact_score": ("0.30", "0", "100"),
+}
+
+
+class DimensionFactory(DjangoModelFactory):
+    class Meta:
+        model = "evaluations.Dimension"
+
+    code = factory.Sequence(lambda n: f"dimension_{n}")
+    name = factory.Sequence(lambda n: f"Dimension {n}")
+    name_zh = factory.Sequence(lambda n: f"维度{n}")
+    order = 10
+
+
+class IndicatorFactory(DjangoModelFactory):
+    class Meta:
+        model = "evaluations.Indicator"
+
+    code = factory.Sequence(lambda n: f"indicator_{n}")
+    dimension = factory.SubFactory(DimensionFactory)
+    name = factory.Sequence(lambda n: f"Indicator {n}")
+    name_zh = factory.Sequence(lambda n: f"指标{n}")
+    unit = "days"
+    unit_zh = "天"
+    direction = "lower"
+    order = 10
+
+
+class WeightSchemeFactory(DjangoModelFactory):
+    """A draft with Table 4's rows over the migrated indicators.
+
+    ``rows={"npd_cycle": {"weight": "-0.15"}, "tech_update_speed": None}`` changes or drops a
+    row, ``rows=False`` leaves the draft empty; ``published=True`` publishes it (the service).
+    """
+
+    class Meta:
+        model = "evaluations.WeightScheme"
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"scheme-{n}")
+    name = factory.Sequence(lambda n: f"Scheme {n}")
+    version = 1
+    description = "A weight scheme made by a test."
+
+    @factory.post_generation
+    def rows(obj, create, extracted, **kwargs):  # noqa: N805
+        if not create or extracted is False:
+            return
+        from evaluations.models import Indicator
+
+        changes = extracted or {}
+        indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+        for code, (weight, worst, best) in TABLE_4_ROWS.items():
+            if code in changes and changes[code] is None:
+                continue
+            fields = {"weight": weight, "worst": worst, "best": best, **changes.get(code, {})}
+            obj.rows.create(indicator=indicators[code], **fields)
+
+    @factory.post_generation
+    def published(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            from evaluations.services import scheme_publish
+
+            scheme_publish(scheme=obj, user=kwargs.get("by"))
+            obj.refresh_from_db()

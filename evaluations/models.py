@@ -1,0 +1,363 @@
+"""Indicators, dimensions and versioned weight schemes (PRODUCT.md sections 3 and 4).
+
+Dimensions and indicators are the paper's reference data, stored in English and Simplified
+Chinese. A weight scheme is edited as a draft and frozen once published: every evaluation records
+the version it used, so an old result must never change under it. The freeze is enforced here, in
+the model layer (``clean()``, ``save()``, ``delete()`` and the querysets), so that neither the
+admin nor any other code can rewrite a published version; only the status step
+published → retired and the default flag may change, through ``evaluations.services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from evaluations.scoring import DEFAULT_GRADE_BANDS, GradeBand, SchemeSpec, validate_scheme
+
+
+class Localized(models.Model):
+    """Reference data holds paired fields (``name`` / ``name_zh``): pick the active language's."""
+
+    class Meta:
+        abstract = True
+
+    def localized(self, field: str) -> str:
+        """The Chinese text when the active language is Chinese and it is filled in."""
+        if (translation.get_language() or "").lower().startswith("zh"):
+            value = getattr(self, f"{field}_zh", "")
+            if value:
+                return value
+        return getattr(self, field)
+
+
+class Dimension(Localized):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
+
+    def __str__(self) -> str:
+        return self.localized("name")
+
+
+class Better(models.TextChoices):
+    LOWER = "lower", _("lower is better")
+    HIGHER = "higher", _("higher is better")
+
+
+class Indicator(Localized):
+    """One measured quantity. ``min_value``/``max_value`` bound what may be typed at all."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("dimension")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
+    unit = models.CharField(_("unit"), max_length=100)
+    unit_zh = models.CharField(_("unit (Chinese)"), max_length=100, blank=True)
+    direction = models.CharField(_("better when"), max_length=6, choices=Better.choices)
+    min_value = models.DecimalField(_("minimum value"), max_digits=14, decimal_places=4, default=0)
+    max_value = models.DecimalField(
+        _("maximum value"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    guidance = models.TextField(
+        _("guidance"), blank=True, help_text=_("What good and poor look like.")
+    )
+    guidance_zh = models.TextField(_("guidance (Chinese)"), blank=True)
+    paper_note = models.TextField(_("note on the paper"), blank=True)
+    paper_note_zh = models.TextField(_("note on the paper (Chinese)"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["dimension__order", "order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.localized("name")
+
+    def clean(self) -> None:
+        bounded = self.max_value is not None and self.min_value is not None
+        if bounded and self.max_value <= self.min_value:
+            raise ValidationError({"max_value": _("The maximum must be greater than the minimum.")})
+
+
+def default_grade_bands() -> list[dict]:
+    """A 85 / B 70 / C 55 / D 40 / E, as the engine's defaults (PRODUCT.md section 3)."""
+    return [
+        {"grade": band.grade, "min_score": band.min_score, "label": band.label}
+        for band in DEFAULT_GRADE_BANDS
+    ]
+
+
+def parse_grade_bands(raw: object) -> tuple[GradeBand, ...]:
+    """The stored JSON as engine bands; ValueError says what is malformed."""
+    if not isinstance(raw, list):
+        raise ValueError(_("Grade bands must be a list of objects."))
+    bands = []
+    for item in raw:
+        if not isinstance(item, dict) or not {"grade", "min_score"} <= item.keys():
+            raise ValueError(_('Each grade band needs a "grade" and a "min_score".'))
+        minimum = item["min_score"]
+        if isinstance(minimum, bool) or not isinstance(minimum, int | float):
+            raise ValueError(_("A grade band's min_score must be a number."))
+        bands.append(GradeBand(str(item["grade"]), float(minimum), str(item.get("label", ""))))
+    return tuple(bands)
+
+
+FROZEN_FIELDS = ("slug", "name", "version", "description", "grade_bands")
+
+
+def _refuse_frozen(scheme_ids: Iterable[int | None]) -> None:
+    """Raise if any of these schemes is published or retired (None ids are unsaved: fine)."""
+    ids = {pk for pk in scheme_ids if pk is not None}
+    frozen = ids and WeightScheme._base_manager.filter(pk__in=ids).exclude(status="draft").first()
+    if frozen:
+        raise ValidationError(
+            _(
+                "%(scheme)s is %(status)s and can no longer be changed: clone it as a new draft "
+                "version and publish that instead."
+            ),
+            code="frozen",
+            params={
+                "scheme": f"{frozen.slug} v{frozen.version}",
+                "status": frozen.get_status_display(),
+            },
+        )
+
+
+def _stored(instance: models.Model):
+    """The row as the database has it (the comparison the freeze is based on), or None."""
+    if instance.pk is None:
+        return None
+    return type(instance)._base_manager.filter(pk=instance.pk).first()
+
+
+def _differs(instance: models.Model, stored: models.Model, names: Iterable[str]) -> bool:
+    for name in names:
+        field = instance._meta.get_field(name)
+        if field.to_python(getattr(instance, field.attname)) != getattr(stored, field.attname):
+            return True
+    return False
+
+
+class WeightSchemeQuerySet(models.QuerySet):
+    """Bulk writes may not go around the freeze either (checked before Django's atomic blocks)."""
+
+    def delete(self):
+        _refuse_frozen(self.values_list("pk", flat=True))
+        return super().delete()
+
+    def update(self, **kwargs):
+        if {*FROZEN_FIELDS, "status"} & kwargs.keys():
+            _refuse_frozen(self.values_list("pk", flat=True))
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if {*FROZEN_FIELDS, "status"} & set(fields):
+            _refuse_frozen(obj.pk for obj in objs)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class WeightScheme(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        RETIRED = "retired", _("retired")
+
+    TRANSITIONS = {(Status.DRAFT, Status.PUBLISHED), (Status.PUBLISHED, Status.RETIRED)}
+
+    slug = models.SlugField(_("slug"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, validators=[MinValueValidator(1)]
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    description = models.TextField(_("description"), blank=True)
+    grade_bands = models.JSONField(
+        _("grade bands"),
+        default=default_grade_bands,
+        help_text=_('Best first, e.g. [{"grade": "A", "min_score": 85, "label": "leading"}, …].'),
+    )
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    objects = WeightSchemeQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slug", "-version"]
+        verbose_name = _("weight scheme")
+        verbose_name_plural = _("weight schemes")
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="weightscheme_unique_version"),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="weightscheme_one_default",
+                violation_error_message=_("Another scheme is already the default."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_default=False) | models.Q(status="published"),
+                name="weightscheme_default_is_published",
+                violation_error_message=_("Only a published scheme can be the default."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug} v{self.version})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.check_frozen()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        try:
+            bands = self.grade_band_specs()
+        except ValueError as error:
+            raise ValidationError({"grade_bands": str(error)}) from None
+        problems = validate_scheme(SchemeSpec(self.slug, 1, (), bands)).get("grade_bands")
+        if problems:
+            raise ValidationError({"grade_bands": problems})
+        self.check_frozen()
+
+    def delete(self, *args, **kwargs):
+        _refuse_frozen([self.pk])
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    def grade_band_specs(self) -> tuple[GradeBand, ...]:
+        return parse_grade_bands(self.grade_bands)
+
+    def check_frozen(self) -> None:
+        """Raise ValidationError if this change would rewrite a published or retired version."""
+        stored = _stored(self)
+        if stored is None:
+            if self.status != self.Status.DRAFT:
+                raise ValidationError(
+                    _("A new weight scheme starts as a draft; publish it afterwards."),
+                    code="not_draft",
+                )
+            return
+        if stored.is_frozen and _differs(self, stored, FROZEN_FIELDS):
+            _refuse_frozen([stored.pk])
+        if self.status != stored.status and (stored.status, self.status) not in self.TRANSITIONS:
+            raise ValidationError(
+                _("A %(old)s scheme cannot become %(new)s."),
+                code="transition",
+                params={"old": stored.status, "new": self.status},
+            )
+
+
+class SchemeIndicatorQuerySet(models.QuerySet):
+    def _scheme_ids(self):
+        return self.values_list("scheme_id", flat=True).distinct()
+
+    def delete(self):
+        _refuse_frozen(self._scheme_ids())
+        return super().delete()
+
+    def update(self, **kwargs):
+        target = kwargs.get("scheme_id", getattr(kwargs.get("scheme"), "pk", None))
+        _refuse_frozen([*self._scheme_ids(), target])
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        _refuse_frozen(obj.scheme_id for obj in objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        stored = self.filter(pk__in=[obj.pk for obj in objs])._scheme_ids()
+        _refuse_frozen([*stored, *(obj.scheme_id for obj in objs)])
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+ROW_FIELDS = ("scheme", "indicator", "weight", "worst", "best")
+
+
+class SchemeIndicator(models.Model):
+    """One indicator's weight and normalization bounds in one scheme version."""
+
+    scheme = models.ForeignKey(
+        WeightScheme, on_delete=models.CASCADE, related_name="rows", verbose_name=_("scheme")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
+    )
+    weight = models.DecimalField(_("weight"), max_digits=12, decimal_places=9)
+    worst = models.DecimalField(
+        _("worst"), max_digits=14, decimal_places=4, help_text=_("Scores 0.")
+    )
+    best = models.DecimalField(
+        _("best"), max_digits=14, decimal_places=4, help_text=_("Scores 100.")
+    )
+
+    objects = SchemeIndicatorQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__dimension__order", "indicator__order", "indicator__code"]
+        verbose_name = _("indicator weight")
+        verbose_name_plural = _("indicator weights")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "indicator"],
+                name="schemeindicator_unique_indicator",
+                violation_error_message=_("Each indicator appears once in a scheme."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.weight}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.check_frozen()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.check_frozen()
+
+    def delete(self, *args, **kwargs):
+        stored = _stored(self)
+        _refuse_frozen([stored.scheme_id if stored else self.scheme_id])
+        return super().delete(*args, **kwargs)
+
+    def check_frozen(self) -> None:
+        """A row may only be added, changed or moved while its scheme (old and new) is a draft."""
+        stored = _stored(self)
+        if stored is not None and not _differs(self, stored, ROW_FIELDS):
+            return  # saving it unchanged is harmless
+        _refuse_frozen([self.scheme_id, stored.scheme_id if stored else None])
