@@ -1,0 +1,360 @@
+"""Administration of indicators and weight schemes (PRODUCT.md section 4).
+
+A draft is edited here and checked with the engine's own rules on every save; a published or
+retired version is shown read-only. Status changes happen only through the actions, which call
+the services. The preview scores sample values under a scheme and the current default, side by
+side, so an administrator sees what a new version would change before publishing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet, Sum
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from evaluations import services
+from evaluations.forms import SampleValuesForm
+from evaluations.models import Dimension, Indicator, SchemeIndicator, WeightScheme
+from evaluations.scoring import ScoreResult, ScoringError, score
+
+GRADE_LABELS = {
+    "leading": _("leading"),
+    "advanced": _("advanced"),
+    "developing": _("developing"),
+    "emerging": _("emerging"),
+    "at_risk": _("at risk"),
+}
+
+
+@admin.register(Dimension)
+class DimensionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_zh", "order")
+    list_editable = ("order",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "name_zh", "dimension", "unit", "direction", "max_value")
+    list_filter = ("dimension",)
+    list_select_related = ("dimension",)
+    search_fields = ("code", "name", "name_zh")
+    fieldsets = (
+        (None, {"fields": ("code", "dimension", "direction", "min_value", "max_value", "order")}),
+        (_("English"), {"fields": ("name", "unit", "guidance", "paper_note")}),
+        (
+            _("Simplified Chinese"),
+            {"fields": ("name_zh", "unit_zh", "guidance_zh", "paper_note_zh")},
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        """Once created, what schemes and stored values depend on is fixed; texts stay editable."""
+        return ("code", "dimension", "direction", "min_value", "max_value") if obj else ()
+
+
+ROW_FIELDS = ("indicator", "weight", "worst", "best")
+
+
+class SchemeRowsFormSet(BaseInlineFormSet):
+    """Refuses a draft the engine would refuse: one message per problem, naming the indicator."""
+
+    def clean(self) -> None:
+        scheme = self.instance
+        forms = [form for form in self.forms if form.has_changed() or form.instance.pk]
+        forms = [form for form in forms if not self._should_delete_form(form)]
+        # Rows whose own fields are fine are checked even when a row-level (unique) check failed,
+        # so a duplicate is named; a row with a bad field shows that field's error alone.
+        complete = all(name in form.cleaned_data for form in forms for name in ROW_FIELDS)
+        if complete and not scheme.is_frozen:
+            rows = [
+                SchemeIndicator(scheme=scheme, **{k: form.cleaned_data[k] for k in ROW_FIELDS})
+                for form in forms
+            ]
+            problems = services.scheme_problems(scheme, rows)
+            if problems:
+                raise ValidationError(problems)
+        super().clean()
+
+
+def _editable(scheme: WeightScheme | None) -> bool:
+    return scheme is None or not scheme.is_frozen
+
+
+class SchemeIndicatorInline(admin.TabularInline):
+    model = SchemeIndicator
+    formset = SchemeRowsFormSet
+    fields = ROW_FIELDS
+    extra = 0
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        """A new scheme gets one row per indicator, pre-selected (see ``get_formset_kwargs``)."""
+        return Indicator.objects.count() if obj is None else 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("indicator__dimension")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "indicator":
+            kwargs["queryset"] = Indicator.objects.select_related("dimension")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return _editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(WeightScheme)
+class WeightSchemeAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "slug",
+        "version",
+        "name",
+        "status",
+        "is_default",
+        "weight_sum",
+        "published_at",
+    )
+    list_display_links = ("slug", "version", "name")
+    list_filter = ("status", "is_default")
+    search_fields = ("slug", "name")
+    fields = (
+        ("slug", "version"),
+        "name",
+        "description",
+        "grade_bands",
+        ("status", "is_default"),
+        ("weight_sum", "check_result"),
+        ("created_at", "published_at", "published_by"),
+    )
+    readonly_fields = (
+        "status",
+        "is_default",
+        "weight_sum",
+        "check_result",
+        "created_at",
+        "published_at",
+        "published_by",
+    )
+    inlines = [SchemeIndicatorInline]
+    actions = ["publish", "clone", "retire", "make_default"]
+
+    def get_queryset(self, request) -> QuerySet[WeightScheme]:
+        return super().get_queryset(request).annotate(weight_total=Sum("rows__weight"))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """A published or retired version is shown read-only: it can never be changed."""
+        return _editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _editable(obj) and super().has_delete_permission(request, obj)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if obj is None or obj.pk is None:
+            kwargs["initial"] = [
+                {"indicator": pk} for pk in Indicator.objects.values_list("pk", flat=True)
+            ]
+        return kwargs
+
+    @admin.display(description=_("weight sum"))
+    def weight_sum(self, obj: WeightScheme) -> str:
+        total = getattr(obj, "weight_total", None)
+        if total is None and obj.pk:
+            total = obj.rows.aggregate(total=Sum("weight"))["total"]
+        return "—" if total is None else format(total.normalize(), "f")
+
+    @admin.display(description=_("check"))
+    def check_result(self, obj: WeightScheme) -> str:
+        if obj.pk is None or obj.is_frozen:
+            return "—"
+        problems = services.scheme_problems(obj)
+        if not problems:
+            return _("Ready to publish.")
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        )
+
+    # --- actions: each one calls a service and reports what happened -------------------------
+
+    def _report(self, request, scheme: WeightScheme, error: ValidationError) -> None:
+        for message in error.messages:
+            self.message_user(
+                request,
+                _("%(scheme)s: %(message)s") % {"scheme": scheme, "message": message},
+                messages.ERROR,
+            )
+
+    @admin.action(description=_("Publish the selected drafts"), permissions=["change"])
+    def publish(self, request, queryset) -> None:
+        for scheme in queryset:
+            try:
+                services.scheme_publish(scheme=scheme, user=request.user)
+            except ValidationError as error:
+                self._report(request, scheme, error)
+            else:
+                self.message_user(
+                    request, _("%(scheme)s is published.") % {"scheme": scheme}, messages.SUCCESS
+                )
+
+    @admin.action(description=_("Clone as a new draft version"), permissions=["change"])
+    def clone(self, request, queryset) -> None:
+        for scheme in queryset:
+            try:
+                draft = services.scheme_clone(scheme=scheme, user=request.user)
+            except ValidationError as error:
+                self._report(request, scheme, error)
+                continue
+            url = reverse("admin:evaluations_weightscheme_change", args=[draft.pk])
+            self.message_user(
+                request,
+                format_html(_('Created draft <a href="{}">{}</a>.'), url, draft),
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Retire the selected schemes"), permissions=["change"])
+    def retire(self, request, queryset) -> None:
+        for scheme in queryset:
+            try:
+                services.scheme_retire(scheme=scheme)
+            except ValidationError as error:
+                self._report(request, scheme, error)
+            else:
+                self.message_user(
+                    request, _("%(scheme)s is retired.") % {"scheme": scheme}, messages.SUCCESS
+                )
+
+    @admin.action(description=_("Make the default scheme"), permissions=["change"])
+    def make_default(self, request, queryset) -> None:
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Select exactly one scheme to make the default."), messages.ERROR
+            )
+            return
+        scheme = queryset.get()
+        try:
+            services.scheme_make_default(scheme=scheme)
+        except ValidationError as error:
+            self._report(request, scheme, error)
+        else:
+            self.message_user(
+                request, _("%(scheme)s is now the default.") % {"scheme": scheme}, messages.SUCCESS
+            )
+
+    # --- preview ------------------------------------------------------------------------------
+
+    def get_urls(self):
+        preview = path(
+            "<path:object_id>/preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """simple_history's revert saves on POST without asking; a frozen scheme must refuse."""
+        if request.method == "POST":
+            scheme = self.get_object(request, unquote(object_id))
+            if scheme is None or not self.has_change_permission(request, scheme):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Staff with view permission: sample values scored under this scheme and the default."""
+        scheme = self.get_object(request, unquote(object_id))
+        if scheme is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, scheme):
+            raise PermissionDenied
+        indicators = list(Indicator.objects.select_related("dimension"))
+        submitted = any(indicator.code in request.GET for indicator in indicators)
+        form = SampleValuesForm(request.GET if submitted else None, indicators=indicators)
+        default = services.default_scheme()
+        columns = [_Column(_("This scheme"), scheme), _Column(_("Current default"), default)]
+        if form.is_bound and form.is_valid():
+            _score_columns(form, columns)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Preview scores: %(scheme)s") % {"scheme": scheme},
+            "opts": self.opts,
+            "original": scheme,
+            "form": form,
+            "columns": columns,
+            "scored": any(column.result for column in columns),
+            "dimension_rows": _rows(Dimension.objects.all(), columns, "dimensions"),
+            "indicator_rows": _rows(indicators, columns, "indicators"),
+        }
+        return TemplateResponse(request, "admin/evaluations/weightscheme/preview.html", context)
+
+
+@dataclass
+class _Column:
+    """One scheme's side of the preview: its problems if it cannot score, else its result."""
+
+    title: str
+    scheme: WeightScheme | None
+    problems: list[str] = field(default_factory=list)
+    result: ScoreResult | None = None
+
+    def __post_init__(self) -> None:
+        # A published version passed these checks when it was frozen; the engine re-checks it.
+        if self.scheme is not None and not self.scheme.is_frozen:
+            self.problems = services.scheme_problems(self.scheme)
+
+    @property
+    def grade_label(self) -> str:
+        if self.result is None or self.scheme is None:
+            return ""
+        for band in self.scheme.grade_band_specs():
+            if band.grade == self.result.grade:
+                return GRADE_LABELS.get(band.label, band.label)
+        return ""
+
+
+def _score_columns(form: SampleValuesForm, columns: list[_Column]) -> None:
+    """Score the sample under each usable scheme; bad values become the form's field errors."""
+    errors: dict[str, str] = {}
+    for column in columns:
+        if column.scheme is None or column.problems:
+            continue
+        spec = services.scheme_spec(column.scheme)
+        values = {code: form.cleaned_data.get(code) for code in spec.codes}
+        try:
+            column.result = score(spec, values)
+        except ScoringError as error:
+            for key, message in error.errors.items():
+                errors.setdefault(key, message)
+    for key, message in errors.items():
+        form.add_error(key if key in form.fields else None, message)
+    if errors:
+        for column in columns:
+            column.result = None
+
+
+def _rows(items, columns: list[_Column], part: str) -> list[dict]:
+    """Catalogue rows, each with the matching result of every column (None where absent)."""
+    rows = []
+    for item in items:
+        cells = []
+        for column in columns:
+            results = getattr(column.result, part, ())
+            cells.append(next((r for r in results if r.code == item.code), None))
+        rows.append({"item": item, "cells": cells})
+    return rows

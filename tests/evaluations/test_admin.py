@@ -1,0 +1,330 @@
+"""The weight scheme admin as an administrator uses it: drafts checked, published ones frozen."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from evaluations import services
+from evaluations.models import Indicator, WeightScheme
+from tests.factories import UserFactory, WeightSchemeFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = WeightScheme.Status
+SAMPLE = {
+    "logistics_cost": "18",
+    "npd_cycle": "60",
+    "tech_update_speed": "8",
+    "market_response_time": "30",
+    "environmental_impact_score": "55",
+}
+
+
+def change_url(scheme):
+    return reverse("admin:evaluations_weightscheme_change", args=[scheme.pk])
+
+
+def preview_url(scheme):
+    return reverse("admin:evaluations_weightscheme_preview", args=[scheme.pk])
+
+
+def table_4():
+    return WeightScheme.objects.get(slug="ye-2025-table-4", version=1)
+
+
+def form_data(response) -> dict:
+    """What the browser would post back: the admin form and its inline, as rendered."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is not None and value is not False:
+                data[bound.html_name] = value
+    return data
+
+
+def row_prefix(response, code: str) -> str:
+    formset = response.context["inline_admin_formsets"][0].formset
+    for form in formset.forms:
+        if form.instance.pk and form.instance.indicator.code == code:
+            return form.prefix
+    raise AssertionError(code)
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+# --- editing a draft ------------------------------------------------------------------------
+
+
+def test_a_draft_shows_its_weight_sum_and_can_be_edited(admin_client):
+    draft = WeightSchemeFactory(name="Draft")
+    page = admin_client.get(change_url(draft))
+    assert page.status_code == 200
+    assert b"Ready to publish." in page.content
+    assert page.context["adminform"].form.fields.keys() >= {"slug", "name", "grade_bands"}
+    data = form_data(page)
+    data["name"] = "Draft, renamed"
+    data[row_prefix(page, "logistics_cost") + "-weight"] = "0.20"
+    data[row_prefix(page, "environmental_impact_score") + "-weight"] = "0.35"
+    response = admin_client.post(change_url(draft), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    draft.refresh_from_db()
+    assert draft.name == "Draft, renamed"
+    assert str(draft.rows.get(indicator__code="environmental_impact_score").weight) == "0.350000000"
+    assert draft.history.first().history_user.email == "root@example.com"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"npd_cycle": {"weight": "-0.15"}, "tech_update_speed": {"weight": "0.40"}},
+            "New product development cycle (npd_cycle): weight must be &gt;= 0 (got -0.15)",
+        ),
+        ({"logistics_cost": {"weight": "0.30"}}, "Scheme: weights sum to 1.05"),
+        (
+            {"tech_update_speed": {"worst": "10", "best": "10"}},
+            "Technology update speed (tech_update_speed): worst and best bounds must differ",
+        ),
+        (
+            {"market_response_time": "DELETE", "environmental_impact_score": {"weight": "0.50"}},
+            "Market response time (market_response_time): is missing",
+        ),
+        (
+            {"npd_cycle": {"indicator": "logistics_cost"}},
+            "Logistics costs (logistics_cost): appears 2 times",
+        ),
+    ],
+    ids=["negative-weight", "sum-not-1", "worst-equals-best", "missing", "duplicate"],
+)
+def test_an_invalid_draft_is_refused_naming_the_indicator(admin_client, change, message):
+    draft = WeightSchemeFactory()
+    before = list(draft.rows.values_list("indicator_id", "weight", "worst", "best"))
+    page = admin_client.get(change_url(draft))
+    data = form_data(page)
+    for code, fields in change.items():
+        prefix = row_prefix(page, code)
+        if fields == "DELETE":
+            data[f"{prefix}-DELETE"] = "on"
+            continue
+        for name, value in fields.items():
+            if name == "indicator":
+                value = Indicator.objects.get(code=value).pk
+            data[f"{prefix}-{name}"] = value
+    response = admin_client.post(change_url(draft), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    errors = response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    assert len(errors) >= 1
+    assert list(draft.rows.values_list("indicator_id", "weight", "worst", "best")) == before
+
+
+def test_adding_a_scheme_offers_every_indicator(admin_client):
+    page = admin_client.get(reverse("admin:evaluations_weightscheme_add"))
+    formset = page.context["inline_admin_formsets"][0].formset
+    assert [form.initial["indicator"] for form in formset.forms] == list(
+        Indicator.objects.values_list("pk", flat=True)
+    )
+    data = form_data(page)
+    data.update(slug="regional", name="Regional weights", version="1")
+    table_4_rows = [("0.25", "30", "5"), ("0.15", "180", "14"), ("0.10", "0", "24")]
+    table_4_rows += [("0.20", "90", "7"), ("0.30", "0", "100")]
+    for form, (weight, worst, best) in zip(formset.forms, table_4_rows, strict=True):
+        data[f"{form.prefix}-weight"] = weight
+        data[f"{form.prefix}-worst"] = worst
+        data[f"{form.prefix}-best"] = best
+    response = admin_client.post(reverse("admin:evaluations_weightscheme_add"), data)
+    assert response.status_code == 302
+    scheme = WeightScheme.objects.get(slug="regional")
+    assert scheme.status == Status.DRAFT and scheme.rows.count() == 5
+    assert services.scheme_problems(scheme) == []
+
+
+# --- a published scheme is read-only ------------------------------------------------------
+
+
+def test_a_published_scheme_is_shown_read_only(admin_client):
+    page = admin_client.get(change_url(table_4()))
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+    assert not page.context["adminform"].form.fields  # every field is read-only
+    inline = page.context["inline_admin_formsets"][0]
+    assert not inline.has_add_permission and not inline.has_delete_permission
+    assert b'name="_save"' not in page.content
+    assert b"Preview scores" in page.content
+
+
+def test_posting_to_a_published_scheme_changes_nothing(admin_client):
+    draft = WeightSchemeFactory()
+    page = admin_client.get(change_url(draft))
+    data = form_data(page)  # a well-formed post, aimed at the published Table 4 instead
+    scheme = table_4()
+    before = (scheme.name, list(scheme.rows.values_list("weight", "worst", "best")))
+    data["name"] = "Rewritten"
+    response = admin_client.post(change_url(scheme), data)
+    assert response.status_code == 403
+    scheme.refresh_from_db()
+    assert (scheme.name, list(scheme.rows.values_list("weight", "worst", "best"))) == before
+
+
+def test_a_published_scheme_cannot_be_deleted_or_reverted(admin_client):
+    scheme = WeightSchemeFactory(published=True)
+    delete = reverse("admin:evaluations_weightscheme_delete", args=[scheme.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    as_draft = scheme.history.earliest()  # reverting to it would un-publish the scheme
+    revert = reverse(
+        "admin:evaluations_weightscheme_simple_history", args=[scheme.pk, as_draft.history_id]
+    )
+    assert admin_client.get(revert).status_code == 200  # the old version can be looked at
+    assert admin_client.post(revert, {}).status_code == 403
+    scheme.refresh_from_db()
+    assert scheme.status == Status.PUBLISHED
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+def _act(client, action, *schemes):
+    return client.post(
+        reverse("admin:evaluations_weightscheme_changelist"),
+        {"action": action, "_selected_action": [s.pk for s in schemes]},
+        follow=True,
+    )
+
+
+def test_publish_action(admin_client, superuser):
+    draft = WeightSchemeFactory()
+    response = _act(admin_client, "publish", draft)
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED and draft.published_by == superuser
+    assert any("is published" in m for m in _messages(response))
+
+
+def test_publish_action_reports_the_problems(admin_client):
+    draft = WeightSchemeFactory(rows={"npd_cycle": {"weight": "-0.15"}})
+    response = _act(admin_client, "publish", draft)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert any("npd_cycle): weight must be >= 0" in m for m in _messages(response))
+
+
+def test_clone_action(admin_client):
+    response = _act(admin_client, "clone", table_4())
+    clone = WeightScheme.objects.get(slug="ye-2025-table-4", version=2)
+    assert clone.status == Status.DRAFT and clone.rows.count() == 5
+    assert any("Created draft" in m for m in _messages(response))
+
+
+def test_retire_and_make_default_actions(admin_client):
+    other = WeightSchemeFactory(published=True)
+    response = _act(admin_client, "retire", table_4())
+    assert any("cannot be retired" in m for m in _messages(response))
+    assert table_4().status == Status.PUBLISHED
+
+    response = _act(admin_client, "make_default", other)
+    assert any("is now the default" in m for m in _messages(response))
+    response = _act(admin_client, "retire", table_4())
+    assert any("is retired" in m for m in _messages(response))
+    assert table_4().status == Status.RETIRED
+    assert list(WeightScheme.objects.filter(is_default=True)) == [other]
+
+    response = _act(admin_client, "make_default", other, table_4())
+    assert any("exactly one" in m for m in _messages(response))
+
+
+def test_the_list_shows_status_default_and_weight_sum(admin_client):
+    WeightSchemeFactory(slug="heavy", rows={"logistics_cost": {"weight": "0.5"}})
+    response = admin_client.get(reverse("admin:evaluations_weightscheme_changelist"))
+    content = response.content.decode()
+    assert "ye-2025-table-4" in content and "heavy" in content
+    assert '<td class="field-weight_sum">1</td>' in content
+    assert '<td class="field-weight_sum">1.25</td>' in content
+
+
+# --- preview ----------------------------------------------------------------------------------
+
+
+def _cell(column, code):
+    return next(i for i in column.result.indicators if i.code == code)
+
+
+def test_preview_scores_the_sample_under_both_schemes(admin_client):
+    draft = services.scheme_clone(scheme=table_4())
+    draft.rows.filter(indicator__code="logistics_cost").update(weight="0.35")
+    draft.rows.filter(indicator__code="environmental_impact_score").update(weight="0.20")
+    form = admin_client.get(preview_url(draft))
+    assert form.status_code == 200
+    assert form.context["form"]["logistics_cost"].value() == "18"  # prefilled
+    assert not form.context["scored"]
+
+    response = admin_client.get(preview_url(draft), SAMPLE)
+    this, default = response.context["columns"]
+    assert default.scheme == table_4() and this.scheme == draft
+    # Table 4: 25*0.48 + 15*120/166 + 10*8/24 + 20*60/83 + 30*0.55
+    expected_default = 12 + 15 * 120 / 166 + 10 / 3 + 20 * 60 / 83 + 16.5
+    assert default.result.overall == pytest.approx(expected_default)  # 57.13
+    assert this.result.overall == pytest.approx(expected_default + 10 * 0.48 - 10 * 0.55)
+    assert (this.result.grade, default.result.grade) == ("C", "C")
+    assert _cell(default, "logistics_cost").normalized == pytest.approx(0.48)
+    assert _cell(this, "logistics_cost").contribution == pytest.approx(16.8)
+    assert _cell(default, "logistics_cost").contribution == pytest.approx(12.0)
+    content = response.content.decode()
+    for text in ["57.13", "56.43", "16.80", "12.00", "0.4800", "0.7229", "C</strong> (developing)"]:
+        assert text in content
+    assert content.count('class="indicator"') == 5 and content.count('class="dimension"') == 4
+
+
+def test_preview_of_an_invalid_draft_shows_its_problems(admin_client):
+    draft = WeightSchemeFactory(rows={"npd_cycle": {"weight": "0.5"}})
+    response = admin_client.get(preview_url(draft), SAMPLE)
+    this, default = response.context["columns"]
+    assert this.result is None and any("weights sum to 1.35" in p for p in this.problems)
+    assert default.result.overall == pytest.approx(57.1345, abs=1e-4)
+    assert "weights sum to 1.35" in response.content.decode()
+
+
+def test_preview_shows_the_engines_errors_for_bad_values(admin_client):
+    bad = {
+        **SAMPLE,
+        "logistics_cost": "-5",
+        "environmental_impact_score": "120",
+        "npd_cycle": "soon",
+    }
+    response = admin_client.get(preview_url(table_4()), bad)
+    errors = response.context["form"].errors
+    assert errors["logistics_cost"] == ["must be at least 0 (got -5)"]
+    assert errors["environmental_impact_score"] == ["must be at most 100 (got 120)"]
+    assert errors["npd_cycle"] == ["must be a number (got 'soon')"]
+    assert not response.context["scored"]
+
+
+def test_preview_is_for_staff_only(client_for):
+    url = preview_url(table_4())
+    response = client_for(UserFactory()).get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    anonymous = client_for(None).get(url)
+    assert anonymous.status_code == 302 and "login" in anonymous["Location"]
+    staff_without_permission = client_for(UserFactory(is_staff=True)).get(url)
+    assert staff_without_permission.status_code == 403
+
+
+# --- reference data -------------------------------------------------------------------------
+
+
+def test_indicator_texts_are_editable_but_the_code_is_not(admin_client):
+    indicator = Indicator.objects.get(code="npd_cycle")
+    url = reverse("admin:evaluations_indicator_change", args=[indicator.pk])
+    page = admin_client.get(url)
+    assert "code" not in page.context["adminform"].form.fields
+    assert "max_value" not in page.context["adminform"].form.fields
+    data = form_data(page)
+    data.update(code="renamed", guidance="Two weeks is good.", guidance_zh="两周为佳。")
+    assert admin_client.post(url, data).status_code == 302
+    indicator.refresh_from_db()
+    assert (indicator.code, indicator.guidance_zh) == ("npd_cycle", "两周为佳。")
