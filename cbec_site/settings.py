@@ -226,12 +226,32 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "visibility_timeout": CELERY_TASK_TIME_LIMIT * 4,
         "socket_connect_timeout": 2,
     }
+# A submission must not hang on a broker that is down: fail fast, the sweep re-sends later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_WORKER_HEARTBEAT_KEY = "cbec:worker-heartbeat"
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cbec_site.health.heartbeat", "schedule": 30.0},
+    "sweep-evaluation-runs": {
+        "task": "evaluations.tasks.sweep_evaluation_runs",
+        "schedule": env.float("EVALUATION_SWEEP_EVERY_SECONDS", default=30.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 WORKER_SEEN_WITHIN = timedelta(seconds=env.int("WORKER_SEEN_WITHIN_SECONDS", default=120))
+
+# Evaluation runs: a run queued this long without starting, or running this long without
+# finishing, is sent again by the sweep; after this many attempts it fails with its reason.
+EVALUATION_MAX_ATTEMPTS = 3
+EVALUATION_QUEUED_STALE = timedelta(seconds=env.int("EVALUATION_QUEUED_STALE_SECONDS", default=60))
+EVALUATION_UNSENT_GRACE = timedelta(seconds=10)  # a run whose send failed (broker down)
+EVALUATION_RUNNING_STALE = timedelta(
+    seconds=env.int("EVALUATION_RUNNING_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
+)
 
 # --- Security (on by default without debug; each can be turned off behind a TLS proxy) -------
 SECURE_PROXY_SSL_HEADER = (

@@ -21,3 +21,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_ALWAYS_EAGER = True
 PRIVATE_FILES_ROOT = VAR_DIR / "test-private"
 LANGUAGE_CODE = "en"
+
+# A file, not memory, for the SQLite test database: the reliability tests start real Celery
+# workers in other processes, which must see the same data.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": env.str("TEST_SQLITE_NAME", default=str(VAR_DIR / "test-db.sqlite3"))  # noqa: F405
+    }

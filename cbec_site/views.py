@@ -22,5 +22,5 @@ def home(request: HttpRequest) -> HttpResponse:
     """Logged-in users land on their current enterprise, or on the list to create one."""
     enterprise = access.current_enterprise(request)
     if enterprise is not None:
-        return redirect("enterprises:detail", pk=enterprise.pk)
+        return redirect("evaluations:dashboard", pk=enterprise.pk)
     return redirect("enterprises:list")

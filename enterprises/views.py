@@ -84,7 +84,7 @@ def enterprise_switch(request: HttpRequest, pk: int) -> HttpResponse:
     """Members: makes this enterprise the current one of the session."""
     acc = access.enterprise_for_member(request.user, pk)
     access.remember(request, acc)
-    return redirect("enterprises:detail", pk=pk)
+    return redirect("evaluations:dashboard", pk=pk)
 
 
 @require_GET

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import Indicator
+from evaluations.models import Assessment, Indicator, SchemeIndicator
+from evaluations.models.assessments import FIRST_YEAR, LAST_YEAR, Quarter
+from evaluations.scoring.checklist import ITEMS as CHECKLIST_ITEMS
+from evaluations.services.assessments import ENV_CODE
 
 # A middling enterprise: every indicator somewhere between its bounds under Table 4.
 SAMPLE_VALUES = {
@@ -35,3 +42,165 @@ class SampleValuesForm(forms.Form):
                 required=False,
                 max_length=50,
             )
+
+
+# --- Assessments ------------------------------------------------------------------------------
+
+
+def _number(value) -> str:
+    """A bound as people write it: 5 rather than 5.0000."""
+    return f"{float(value):g}"
+
+
+def indicator_help(indicator: Indicator, row: SchemeIndicator | None) -> str:
+    """Unit, what good and poor look like under the default scheme, and the paper's note."""
+    parts = [indicator.localized("unit")]
+    if row is not None:
+        parts.append(
+            gettext("Scores 100 at %(best)s or better, 0 at %(worst)s or worse.")
+            % {"best": _number(row.best), "worst": _number(row.worst)}
+        )
+    note = indicator.localized("paper_note")
+    if note:
+        parts.append(note)
+    return " · ".join(parts)
+
+
+class PeriodForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    quarter = forms.TypedChoiceField(label=_("Quarter"), choices=Quarter.choices, coerce=int)
+    prefill = forms.BooleanField(
+        label=_("Start from the last period"),
+        required=False,
+        initial=True,
+        help_text=_("Copy the values of the latest earlier assessment, to edit."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(Column("year"), Column("quarter")), "prefill")
+
+
+CHECKLIST_LABELS = {
+    "green_packaging_pct": _(
+        "Shipments in reduced, recyclable or reusable packaging (%) — 0.30 points per %"
+    ),
+    "low_carbon_shipping_pct": _(
+        "Shipments by lower-carbon modes: sea, rail, consolidated via overseas warehouses (%) "
+        "— 0.25 points per %"
+    ),
+    "emissions_reported": _("Emissions are measured and reported — 15 points"),
+    "reduction_target": _("An emission-reduction target is set — 10 points"),
+    "renewable_electricity_pct": _("Renewable share of own electricity (%) — 0.10 points per %"),
+    "returns_programme": _("A returns-reduction or reuse programme runs — 10 points"),
+}
+
+
+class AssessmentForm(forms.Form):
+    """One number per indicator, grouped by dimension; empty is allowed in a draft.
+
+    Fields check what a person can get wrong (not a number, not finite, out of range) with
+    messages that name the field; completeness is the submission's business.
+    """
+
+    env_mode = forms.ChoiceField(
+        label=_("Environmental impact score"),
+        choices=Assessment.EnvMode.choices,
+        widget=forms.RadioSelect,
+        initial=Assessment.EnvMode.TYPED,
+    )
+
+    def __init__(
+        self,
+        *args,
+        indicators: Iterable[Indicator],
+        scheme_rows: dict[str, SchemeIndicator],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        groups: dict[str, list[str]] = {}
+        titles: dict[str, str] = {}
+        for indicator in self.indicators:
+            self.fields[indicator.code] = forms.FloatField(
+                label=indicator.localized("name"),
+                required=False,
+                min_value=float(indicator.min_value),
+                max_value=None if indicator.max_value is None else float(indicator.max_value),
+                help_text=indicator_help(indicator, scheme_rows.get(indicator.code)),
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            )
+            groups.setdefault(indicator.dimension.code, []).append(indicator.code)
+            titles[indicator.dimension.code] = indicator.dimension.localized("name")
+        for key, kind, _factor in CHECKLIST_ITEMS:
+            name = f"checklist_{key}"
+            if kind == "yes":
+                self.fields[name] = forms.BooleanField(label=CHECKLIST_LABELS[key], required=False)
+            else:
+                self.fields[name] = forms.FloatField(
+                    label=CHECKLIST_LABELS[key],
+                    required=False,
+                    min_value=0,
+                    max_value=100,
+                    widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+                )
+        fieldsets = []
+        for code, codes in groups.items():
+            members = list(codes)
+            if ENV_CODE in members:
+                members = ["env_mode", *members]
+            fieldsets.append(Fieldset(titles[code], *members))
+        checklist = [f"checklist_{key}" for key, _kind, _factor in CHECKLIST_ITEMS]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *fieldsets,
+            Div(
+                HTML(
+                    '<h3 class="h6">{% load i18n %}{% translate "Environmental checklist" %}</h3>'
+                ),
+                *checklist,
+                css_id="env-checklist",
+                css_class="border rounded p-3 mb-3 bg-body-tertiary",
+            ),
+        )
+
+    @classmethod
+    def initial_for(cls, assessment: Assessment) -> dict:
+        initial = dict(assessment.values)
+        initial["env_mode"] = assessment.env_mode
+        for key, value in assessment.env_checklist.items():
+            initial[f"checklist_{key}"] = value
+        return initial
+
+    def values(self) -> dict[str, float | None]:
+        return {
+            indicator.code: self.cleaned_data.get(indicator.code) for indicator in self.indicators
+        }
+
+    def checklist(self) -> dict[str, object]:
+        answers = {}
+        for key, kind, _factor in CHECKLIST_ITEMS:
+            value = self.cleaned_data.get(f"checklist_{key}")
+            if kind == "yes":
+                answers[key] = bool(value)
+            elif value is not None:
+                answers[key] = value
+        return answers
+
+
+class EvidenceForm(forms.Form):
+    indicator_code = forms.ChoiceField(label=_("Indicator"))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, PNG, JPEG, XLSX or CSV, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, indicators: Iterable[Indicator], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator_code"].choices = [
+            (indicator.code, indicator.localized("name")) for indicator in indicators
+        ]

@@ -5,11 +5,15 @@ so no page can be added without stating who may open it.
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from enterprises.models import Invitation, Role
 from enterprises.services import invitation_create
-from tests.factories import MembershipFactory
+from evaluations.services.assessments import evidence_attach
+from tests.factories import AssessmentFactory, MembershipFactory, submitted_run
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 ANON, OUTSIDER, STAFF = "anonymous", "outsider", "staff"
 RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
@@ -24,6 +28,16 @@ REQUIRED: dict[str, dict[str, str]] = {
     "enterprises:member-role": {"POST": Role.OWNER},
     "enterprises:member-remove": {"POST": Role.OWNER},  # removing someone else
     "enterprises:invitation-revoke": {"POST": Role.OWNER},
+    "evaluations:dashboard": {"GET": Role.VIEWER},
+    "evaluations:assessment-create": {"GET": Role.EDITOR, "POST": Role.EDITOR},
+    "evaluations:assessment": {"GET": Role.VIEWER, "POST": Role.EDITOR},
+    "evaluations:checklist-preview": {"POST": Role.EDITOR},
+    "evaluations:assessment-reopen": {"POST": Role.EDITOR},
+    "evaluations:evidence-upload": {"POST": Role.EDITOR},
+    "evaluations:evidence": {"GET": Role.VIEWER},
+    "evaluations:evidence-delete": {"POST": Role.EDITOR},
+    "evaluations:run": {"GET": Role.VIEWER},
+    "evaluations:run-status": {"GET": Role.VIEWER},
 }
 ID_KWARGS = {"pk", "member_pk", "invitation_pk", "assessment_pk", "run_pk", "evidence_pk"}
 
@@ -59,6 +73,15 @@ def world(enterprise, alice, erin, bob, charlie, staff):
         invited_by=alice,
         accept_url_base="http://testserver/",
     )
+    submitted = AssessmentFactory(enterprise=enterprise, year=2025, quarter=4)
+    run = submitted_run(submitted, alice)
+    draft = AssessmentFactory(enterprise=enterprise, year=2026, quarter=1)
+    evidence = evidence_attach(
+        assessment=draft,
+        user=alice,
+        indicator_code="logistics_cost",
+        upload=SimpleUploadedFile("freight.pdf", PDF, content_type="application/pdf"),
+    )
     return {
         "users": {
             Role.OWNER: alice,
@@ -73,6 +96,9 @@ def world(enterprise, alice, erin, bob, charlie, staff):
             # the target of member actions is a fourth member: nobody acts on themselves here
             "member_pk": target.pk,
             "invitation_pk": invitation.pk,
+            "assessment_pk": draft.pk,
+            "run_pk": run.pk,
+            "evidence_pk": evidence.pk,
         },
     }
 
@@ -82,8 +108,23 @@ def _url(name: str, world) -> str:
         "enterprises:member-role": ["pk", "member_pk"],
         "enterprises:member-remove": ["pk", "member_pk"],
         "enterprises:invitation-revoke": ["pk", "invitation_pk"],
-    }.get(name, ["pk"])
+        "evaluations:run": ["pk", "run_pk"],
+        "evaluations:run-status": ["pk", "run_pk"],
+        "evaluations:evidence": ["pk", "assessment_pk", "evidence_pk"],
+        "evaluations:evidence-delete": ["pk", "assessment_pk", "evidence_pk"],
+    }.get(name, ["pk", "assessment_pk"] if "assessment_pk" in _kwargs_of(name) else ["pk"])
     return reverse(name, kwargs={k: world["kwargs"][k] for k in pattern_kwargs})
+
+
+def _kwargs_of(name: str) -> set[str]:
+    namespace, _sep, url_name = name.partition(":")
+    resolver = get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == namespace:
+            for inner in pattern.url_patterns:
+                if getattr(inner, "name", None) == url_name:
+                    return set(inner.pattern.regex.groupindex)
+    return set()
 
 
 def _expected(actor: str, method: str, rules: dict[str, str]) -> str:
@@ -127,3 +168,22 @@ def test_access(name, method, actor, world, client_for):
 
 def test_the_matrix_covers_a_pending_invitation(world):
     assert Invitation.objects.filter(pk=world["kwargs"]["invitation_pk"]).exists()
+
+
+# An object of one enterprise reached through another enterprise's URL is not found, even by a
+# person who belongs to both: the object is always fetched through the enterprise in the URL.
+OBJECT_URLS = [
+    ("evaluations:assessment", ["pk", "assessment_pk"]),
+    ("evaluations:run", ["pk", "run_pk"]),
+    ("evaluations:run-status", ["pk", "run_pk"]),
+    ("evaluations:evidence", ["pk", "assessment_pk", "evidence_pk"]),
+]
+
+
+@pytest.mark.parametrize(("name", "keys"), OBJECT_URLS)
+def test_objects_are_reached_only_through_their_own_enterprise(name, keys, world, client_for):
+    owner = world["users"][Role.OWNER]
+    other = MembershipFactory(user=owner, role=Role.OWNER).enterprise
+    kwargs = {**world["kwargs"], "pk": other.pk}
+    response = client_for(owner).get(reverse(name, kwargs={k: kwargs[k] for k in keys}))
+    assert response.status_code == 404

@@ -183,4 +183,6 @@ def test_the_switcher_lists_only_my_enterprises(client_for, enterprise, alice, c
     names = [e.name for e in response.context["my_enterprises"]]
     assert sorted(names) == ["Alice Second Co.", "Alice Trading Co."]
     assert response.context["current_enterprise"] == other
-    assert client.get(reverse("home"))["Location"] == reverse("enterprises:detail", args=[other.pk])
+    assert client.get(reverse("home"))["Location"] == reverse(
+        "evaluations:dashboard", args=[other.pk]
+    )

@@ -1,0 +1,43 @@
+"""The evaluations app's models, one module per concern.
+
+- ``schemes``: dimensions, indicators and versioned weight schemes (PRODUCT.md sections 3, 4);
+- ``assessments``: an enterprise's values for a period, its evidence and its evaluation runs
+  with their stored results (section 5);
+- ``recommendations``: the catalogue of advice drawn from the paper (section 6).
+"""
+
+from .assessments import (
+    Assessment,
+    EvaluationRun,
+    Evidence,
+    RunDimension,
+    RunIndicator,
+)
+from .recommendations import Recommendation
+from .schemes import (
+    Better,
+    Dimension,
+    Indicator,
+    Localized,
+    SchemeIndicator,
+    WeightScheme,
+    default_grade_bands,
+    parse_grade_bands,
+)
+
+__all__ = [
+    "Assessment",
+    "Better",
+    "Dimension",
+    "EvaluationRun",
+    "Evidence",
+    "Indicator",
+    "Localized",
+    "Recommendation",
+    "RunDimension",
+    "RunIndicator",
+    "SchemeIndicator",
+    "WeightScheme",
+    "default_grade_bands",
+    "parse_grade_bands",
+]

@@ -1,0 +1,166 @@
+"""Read-side queries for the pages: a fixed number of queries whatever the number of periods.
+
+Every function here takes an enterprise (or a run already fetched through one) that the view
+obtained from ``enterprises.access``; none of them checks access itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext
+
+from evaluations import charts
+from evaluations.models import (
+    Assessment,
+    Dimension,
+    EvaluationRun,
+    Indicator,
+    RunDimension,
+    RunIndicator,
+)
+
+
+def reference() -> tuple[dict[str, Dimension], dict[str, Indicator]]:
+    """Dimensions and indicators by code (two small queries)."""
+    dimensions = {d.code: d for d in Dimension.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.select_related("dimension")}
+    return dimensions, indicators
+
+
+@dataclass
+class PeriodRow:
+    assessment: Assessment
+    latest_run: EvaluationRun | None
+    latest_result: EvaluationRun | None  # the latest succeeded run, shown as "the score"
+
+
+@dataclass
+class Dashboard:
+    rows: list[PeriodRow]
+    chart: charts.LineChart | None
+    chart_table: list[tuple[str, list[float | None]]] = field(default_factory=list)
+    series_labels: list[str] = field(default_factory=list)
+
+
+def dashboard(enterprise) -> Dashboard:
+    """Assessments by period with their latest run, and the trend of succeeded results."""
+    runs = EvaluationRun.objects.filter(origin=EvaluationRun.Origin.SUBMISSION).only(
+        "id",
+        "assessment_id",
+        "status",
+        "overall",
+        "grade",
+        "created_at",
+        "scheme_slug",
+        "scheme_version",
+    )
+    assessments = list(
+        enterprise.assessments.select_related("updated_by").prefetch_related(
+            Prefetch("runs", queryset=runs.order_by("-created_at", "-id"), to_attr="run_list")
+        )
+    )
+    rows = []
+    for assessment in assessments:
+        latest = assessment.run_list[0] if assessment.run_list else None
+        result = next(
+            (r for r in assessment.run_list if r.status == EvaluationRun.Status.SUCCEEDED), None
+        )
+        rows.append(PeriodRow(assessment, latest, result))
+    scored = [row for row in reversed(rows) if row.latest_result is not None]
+    if not scored:
+        return Dashboard(rows, None)
+    dimension_rows = RunDimension.objects.filter(
+        run_id__in=[row.latest_result.pk for row in scored]
+    ).values_list("run_id", "code", "score")
+    by_run: dict[int, dict[str, float | None]] = {}
+    for run_id, code, score in dimension_rows:
+        by_run.setdefault(run_id, {})[code] = score
+    dimensions, _indicators = reference()
+    periods = [row.assessment.period for row in scored]
+    series = [(gettext("Overall"), [row.latest_result.overall for row in scored])]
+    for code, dimension in dimensions.items():
+        scores = [by_run.get(row.latest_result.pk, {}).get(code) for row in scored]
+        series.append((dimension.localized("name"), scores))
+    table = [(period, [values[i] for _label, values in series]) for i, period in enumerate(periods)]
+    return Dashboard(
+        rows,
+        charts.line_chart(periods, series),
+        table,
+        [label for label, _values in series],
+    )
+
+
+@dataclass
+class IndicatorLine:
+    row: RunIndicator
+    indicator: Indicator | None
+    change: float | None
+
+
+@dataclass
+class DimensionLine:
+    row: RunDimension
+    dimension: Dimension | None
+    change: float | None
+
+
+@dataclass
+class RunPage:
+    run: EvaluationRun
+    dimensions: list[DimensionLine]
+    indicators: list[IndicatorLine]
+    chart: charts.BarChart | None
+    previous: EvaluationRun | None
+    overall_change: float | None
+
+
+def previous_result(run: EvaluationRun) -> EvaluationRun | None:
+    """The latest succeeded run of the enterprise's latest earlier period, same scheme slug."""
+    earlier = (
+        EvaluationRun.objects.filter(
+            enterprise_id=run.enterprise_id,
+            status=EvaluationRun.Status.SUCCEEDED,
+            scheme_slug=run.scheme_slug,
+            origin=EvaluationRun.Origin.SUBMISSION,
+        )
+        .exclude(assessment_id=run.assessment_id)
+        .filter(year__lte=run.year)
+        .exclude(year=run.year, quarter__gte=run.quarter)
+        .order_by("-year", "-quarter", "-created_at", "-id")
+    )
+    return earlier.prefetch_related("dimensions").first()
+
+
+def run_page(run: EvaluationRun) -> RunPage:
+    """Everything the result page shows about one run."""
+    if run.status != EvaluationRun.Status.SUCCEEDED:
+        return RunPage(run, [], [], None, None, None)
+    dimensions, indicators = reference()
+    previous = previous_result(run)
+    before_dims = {d.code: d.score for d in previous.dimensions.all()} if previous else {}
+    before_values = previous.values if previous else {}
+    dim_lines = []
+    for row in run.dimensions.all():
+        before = before_dims.get(row.code)
+        change = None if before is None or row.score is None else row.score - before
+        dim_lines.append(DimensionLine(row, dimensions.get(row.code), change))
+    ind_lines = []
+    for row in run.indicators.all():
+        before = before_values.get(row.code)
+        ind_lines.append(
+            IndicatorLine(
+                row, indicators.get(row.code), None if before is None else row.value - before
+            )
+        )
+    chart = charts.bar_chart(
+        [
+            (line.dimension.localized("name") if line.dimension else line.row.code, line.row.score)
+            for line in dim_lines
+        ]
+    )
+    overall_change = (
+        None if previous is None or previous.overall is None else run.overall - previous.overall
+    )
+    return RunPage(run, dim_lines, ind_lines, chart, previous, overall_change)

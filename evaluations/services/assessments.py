@@ -1,0 +1,265 @@
+"""Assessments: create, save a draft, submit, reopen, and the evidence attached to them.
+
+Submitting is the one place an evaluation run is born: in one transaction the assessment is
+locked, its values are checked complete against the default scheme, and a queued run records
+the scheme version with a snapshot of its weights and bounds. The task is sent only after the
+commit (``transaction.on_commit``), so a rollback sends nothing and a worker never looks for a
+run that does not exist yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluations.models import Assessment, EvaluationRun, Evidence, Indicator, WeightScheme
+from evaluations.scoring import ScoringError, scheme_to_dict, validate_values
+from evaluations.scoring.checklist import ChecklistError, environmental_checklist
+
+from .runs import run_enqueue
+from .schemes import default_scheme, scheme_spec
+
+ENV_CODE = "environmental_impact_score"
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    """The enterprise's latest assessment of an earlier period."""
+    earlier = assessment.enterprise.assessments.filter(year__lt=assessment.year) | (
+        assessment.enterprise.assessments.filter(
+            year=assessment.year, quarter__lt=assessment.quarter
+        )
+    )
+    return earlier.order_by("-year", "-quarter").first()
+
+
+@transaction.atomic
+def assessment_create(
+    *, enterprise, user, year: int, quarter: int, prefill: bool = False
+) -> Assessment:
+    """A new draft for a period; ``prefill`` starts from the latest earlier period's values."""
+    assessment = Assessment(
+        enterprise=enterprise, year=year, quarter=quarter, created_by=user, updated_by=user
+    )
+    assessment.full_clean()
+    if prefill:
+        source = previous_assessment(assessment)
+        if source is not None:
+            assessment.values = dict(source.values)
+            assessment.env_mode = source.env_mode
+            assessment.env_checklist = dict(source.env_checklist)
+    try:
+        with transaction.atomic():
+            assessment.save()
+    except IntegrityError:  # a concurrent create of the same period
+        raise ValidationError(
+            {"quarter": _("This enterprise already has an assessment for this period.")}
+        ) from None
+    return assessment
+
+
+def _require_draft(assessment: Assessment) -> None:
+    if not assessment.is_draft:
+        raise ValidationError(
+            _("This assessment was submitted; reopen it before changing it."), code="submitted"
+        )
+
+
+def _checklist_total(answers: Mapping[str, object]) -> float | None:
+    """The checklist's score, or None while it is incomplete."""
+    try:
+        return environmental_checklist(dict(answers)).total
+    except ChecklistError:
+        return None
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    assessment: Assessment,
+    user,
+    values: Mapping[str, float | None],
+    env_mode: str = Assessment.EnvMode.TYPED,
+    env_checklist: Mapping[str, object] | None = None,
+) -> Assessment:
+    """Store a draft as typed; missing values stay missing. Values arrive checked by the form.
+
+    With the checklist, the environmental score is the checklist's total whenever the checklist
+    is complete, so what is stored is always what the page showed.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_draft(assessment)
+    known = set(Indicator.objects.values_list("code", flat=True))
+    stored = {code: float(value) for code, value in values.items() if value is not None}
+    unknown = set(stored) - known
+    if unknown:
+        raise ValidationError(_("Unknown indicators: %s") % ", ".join(sorted(unknown)))
+    assessment.env_mode = env_mode
+    assessment.env_checklist = dict(env_checklist or {})
+    if env_mode == Assessment.EnvMode.CHECKLIST:
+        total = _checklist_total(assessment.env_checklist)
+        stored.pop(ENV_CODE, None)
+        if total is not None:
+            stored[ENV_CODE] = total
+    assessment.values = stored
+    assessment.updated_by = user
+    assessment.full_clean()
+    assessment.save()
+    return assessment
+
+
+def _scheme_for_submission(scheme: WeightScheme | None) -> WeightScheme:
+    scheme = scheme or default_scheme()
+    if scheme is None or scheme.status != WeightScheme.Status.PUBLISHED:
+        raise ValidationError(_("No published weight scheme is available; ask an administrator."))
+    return scheme
+
+
+def run_create(
+    *, assessment: Assessment, scheme: WeightScheme, user=None, origin=None
+) -> EvaluationRun:
+    """A queued run with the scheme's snapshot; the caller holds the transaction."""
+    spec = scheme_spec(scheme)
+    try:
+        values = validate_values(spec, assessment.values)
+    except ScoringError as error:
+        raise ValidationError(
+            {
+                code: _("%(field)s: %(problem)s") % {"field": code, "problem": problem}
+                for code, problem in error.errors.items()
+            }
+        ) from None
+    run = EvaluationRun.objects.create(
+        assessment=assessment,
+        enterprise_id=assessment.enterprise_id,
+        year=assessment.year,
+        quarter=assessment.quarter,
+        origin=origin or EvaluationRun.Origin.SUBMISSION,
+        scheme=scheme,
+        scheme_slug=scheme.slug,
+        scheme_version=scheme.version,
+        scheme_snapshot=scheme_to_dict(spec),
+        values=values,
+        created_by=user,
+    )
+    transaction.on_commit(lambda: run_enqueue(run.pk), robust=True)
+    return run
+
+
+@transaction.atomic
+def assessment_submit(
+    *, assessment: Assessment, user, scheme: WeightScheme | None = None
+) -> EvaluationRun:
+    """Check the values are complete, lock the assessment and queue its evaluation."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_draft(assessment)
+    run = run_create(assessment=assessment, scheme=_scheme_for_submission(scheme), user=user)
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.updated_by = user
+    assessment.save(update_fields=["status", "submitted_at", "updated_by", "updated_at"])
+    return run
+
+
+@transaction.atomic
+def assessment_reopen(*, assessment: Assessment, user) -> Assessment:
+    """Back to a draft; the runs already made stay exactly as they were."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_draft:
+        return assessment
+    assessment.status = Assessment.Status.DRAFT
+    assessment.updated_by = user
+    assessment.save(update_fields=["status", "updated_by", "updated_at"])
+    return assessment
+
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+# What each accepted type looks like on disk, by its first bytes (the name alone proves nothing).
+EVIDENCE_TYPES = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "text/csv": (".csv",),
+}
+
+
+def sniff_content_type(head: bytes, name: str) -> str | None:
+    """The accepted type these bytes are, or None. Checks content, then that the name agrees."""
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if head.startswith(b"%PDF-"):
+        kind = "application/pdf"
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = "image/png"
+    elif head.startswith(b"\xff\xd8\xff"):
+        kind = "image/jpeg"
+    elif head.startswith(b"PK\x03\x04") and suffix == ".xlsx":
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif suffix == ".csv" and _looks_like_text(head):
+        kind = "text/csv"
+    else:
+        return None
+    return kind if suffix in EVIDENCE_TYPES[kind] else None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:  # a multi-byte character cut at the end is fine
+        return error.start >= len(head) - 3
+    return True
+
+
+@transaction.atomic
+def evidence_attach(*, assessment: Assessment, user, indicator_code: str, upload) -> Evidence:
+    """Attach (or replace) the file backing one indicator's value."""
+    _require_draft(assessment)
+    if not Indicator.objects.filter(code=indicator_code).exists():
+        raise ValidationError(_("Unknown indicator."))
+    if upload.size > Evidence.MAX_BYTES:
+        raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
+    head = upload.read(2048)
+    upload.seek(0)
+    kind = sniff_content_type(head, upload.name or "")
+    if kind is None:
+        raise ValidationError(
+            _("Only PDF, PNG, JPEG, XLSX and CSV files are accepted, and the content must match."),
+            code="file_type",
+        )
+    for old in assessment.evidence.filter(indicator_code=indicator_code):
+        evidence_remove(evidence=old)
+    evidence = Evidence(
+        assessment=assessment,
+        indicator_code=indicator_code,
+        original_name=(upload.name or "evidence")[-255:],
+        content_type=kind,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    evidence.file.save(upload.name or "evidence", upload, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)  # nothing half-written stays on disk
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence) -> None:
+    """Remove one file from a draft."""
+    _require_draft(evidence.assessment)
+    evidence_remove(evidence=evidence)
+
+
+def evidence_remove(*, evidence: Evidence) -> None:
+    """Delete the row now and the file once the deletion is committed."""
+    name, storage = evidence.file.name, evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))

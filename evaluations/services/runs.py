@@ -1,0 +1,175 @@
+"""Evaluation runs on the worker: execute once, fail readably, and never stay queued forever.
+
+The lifecycle (PRODUCT.md section 5):
+
+    queued --(worker starts)--> running --(results stored)--> succeeded
+       ^                           |
+       +--(error or stale, < 3)----+--(3rd attempt fails)--> failed, with its reason
+
+Execution is idempotent: the results are written in one transaction that first re-checks,
+under a row lock, that the run has not succeeded meanwhile, and the result rows are unique per
+run, so a message delivered twice (or re-sent by the sweep while the first copy was still
+waiting) leaves exactly one result.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluations.models import EvaluationRun, RunDimension, RunIndicator
+from evaluations.scoring import ScoreResult, ScoringError, scheme_from_dict, score
+
+logger = logging.getLogger(__name__)
+Status = EvaluationRun.Status
+
+
+def run_enqueue(run_id: int, *, countdown: float | None = None) -> bool:
+    """Send the run to a worker; if the broker is down, log it and leave it to the sweep."""
+    from evaluations.tasks import run_evaluation  # the task module imports this one
+
+    try:
+        run_evaluation.apply_async(args=[run_id], countdown=countdown)
+    except Exception as error:  # noqa: BLE001 - any broker failure: the sweep sends it later
+        logger.warning("run %s not sent, the sweep will retry: %s", run_id, error)
+        return False
+    EvaluationRun.objects.filter(pk=run_id).update(sent_at=timezone.now())
+    return True
+
+
+def run_result(run: EvaluationRun) -> ScoreResult:
+    """Recompute a run from what it stored: its snapshot and its values (pure; no writes)."""
+    return score(scheme_from_dict(run.scheme_snapshot), run.values)
+
+
+def _start(run_id: int) -> EvaluationRun | None:
+    with transaction.atomic():
+        run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.is_finished:
+            return None
+        run.status = Status.RUNNING
+        run.attempts = F("attempts") + 1
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "attempts", "started_at"])
+        run.refresh_from_db(fields=["attempts"])
+        return run
+
+
+def _store(run_id: int, result: ScoreResult) -> bool:
+    """Write the results once; False when another delivery already did."""
+    with transaction.atomic():
+        run = EvaluationRun.objects.select_for_update().get(pk=run_id)
+        if run.is_finished:
+            return False
+        RunDimension.objects.bulk_create(
+            RunDimension(run=run, code=d.code, weight=d.weight, score=d.score)
+            for d in result.dimensions
+        )
+        RunIndicator.objects.bulk_create(
+            RunIndicator(
+                run=run,
+                code=i.code,
+                dimension=i.dimension,
+                value=i.value,
+                normalized=i.normalized,
+                score=i.score,
+                weight=i.weight,
+                contribution=i.contribution,
+                potential_gain=i.potential_gain,
+            )
+            for i in result.indicators
+        )
+        run.overall = result.overall
+        run.grade = result.grade
+        run.status = Status.SUCCEEDED
+        run.error = ""
+        run.finished_at = timezone.now()
+        run.save(update_fields=["overall", "grade", "status", "error", "finished_at"])
+        return True
+
+
+def run_fail(run_id: int, reason: str) -> None:
+    """End a run as failed with a reason a person can read."""
+    EvaluationRun.objects.filter(pk=run_id).exclude(status=Status.SUCCEEDED).update(
+        status=Status.FAILED, error=reason[:2000], finished_at=timezone.now()
+    )
+
+
+def run_attempt_failed(run_id: int, reason: str) -> bool:
+    """After an unexpected error: queue it again, or fail it after the last attempt.
+
+    Returns True when the run should be tried again.
+    """
+    with transaction.atomic():
+        run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.is_finished:
+            return False
+        if run.attempts >= settings.EVALUATION_MAX_ATTEMPTS:
+            run.status = Status.FAILED
+            run.error = _("Gave up after %(n)d attempts. Last error: %(reason)s") % {
+                "n": run.attempts,
+                "reason": reason,
+            }
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "error", "finished_at"])
+            return False
+        run.status = Status.QUEUED
+        run.error = reason[:2000]
+        run.save(update_fields=["status", "error"])
+        return True
+
+
+def run_execute(run_id: int) -> bool:
+    """The worker's one call: compute and store a run once. True if this call stored it.
+
+    Invalid stored data cannot get better by retrying, so it fails the run at once; any other
+    error propagates to the task, which reports it through ``run_attempt_failed``.
+    """
+    run = _start(run_id)
+    if run is None:
+        return False
+    try:
+        result = run_result(run)
+    except (ScoringError, KeyError, TypeError, ValueError) as error:
+        run_fail(run_id, _("The stored values or scheme cannot be scored: %s") % error)
+        return False
+    return _store(run_id, result)
+
+
+def runs_sweep(now: datetime | None = None) -> dict[str, int]:
+    """Re-send runs that waited too long; fail those out of attempts. Run by celery beat."""
+    now = now or timezone.now()
+    queued_before = now - settings.EVALUATION_QUEUED_STALE
+    running_before = now - settings.EVALUATION_RUNNING_STALE
+    unsent_before = now - settings.EVALUATION_UNSENT_GRACE
+    counts = {"resent": 0, "failed": 0}
+    stale = EvaluationRun.objects.filter(
+        Q(status=Status.QUEUED, sent_at__isnull=True, created_at__lt=unsent_before)
+        | Q(status=Status.QUEUED, sent_at__lt=queued_before)
+        | Q(status=Status.RUNNING, started_at__lt=running_before)
+    ).values_list("pk", flat=True)
+    for run_id in list(stale[:1000]):
+        with transaction.atomic():
+            run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
+            if run is None or run.is_finished:
+                continue
+            if run.status == Status.RUNNING and run.attempts >= settings.EVALUATION_MAX_ATTEMPTS:
+                run.status = Status.FAILED
+                run.error = _(
+                    "Gave up after %(n)d attempts: the worker stopped or timed out each time."
+                ) % {"n": run.attempts}
+                run.finished_at = now
+                run.save(update_fields=["status", "error", "finished_at"])
+                counts["failed"] += 1
+                continue
+            if run.status == Status.RUNNING:
+                run.status = Status.QUEUED
+                run.save(update_fields=["status"])
+        counts["resent"] += run_enqueue(run_id)
+    return counts

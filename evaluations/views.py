@@ -1,0 +1,284 @@
+"""Assessment and result pages. Each view's docstring states its access rule.
+
+Every view starts with ``enterprises.access.enterprise_for_member`` and fetches what it shows
+through that enterprise, so an id from another enterprise is a 404 like any unknown id.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from enterprises import access
+from enterprises.forms import add_service_error
+from enterprises.models import Role
+from evaluations import selectors
+from evaluations.forms import AssessmentForm, EvidenceForm, PeriodForm
+from evaluations.models import Assessment, EvaluationRun, Indicator
+from evaluations.scoring.checklist import ChecklistError, environmental_checklist
+from evaluations.services import assessments as assessment_services
+from evaluations.services import default_scheme
+
+HTMX_STOP_POLLING = 286  # htmx stops polling on this status
+
+
+def _assessment(acc: access.EnterpriseAccess, assessment_pk: int) -> Assessment:
+    return get_object_or_404(acc.enterprise.assessments, pk=assessment_pk)
+
+
+def _run(acc: access.EnterpriseAccess, run_pk: int) -> EvaluationRun:
+    return get_object_or_404(
+        acc.enterprise.runs.select_related("assessment", "scheme", "created_by"), pk=run_pk
+    )
+
+
+def _indicators() -> list[Indicator]:
+    return list(Indicator.objects.select_related("dimension"))
+
+
+def _scheme_rows() -> dict:
+    scheme = default_scheme()
+    if scheme is None:
+        return {}
+    return {row.indicator.code: row for row in scheme.rows.select_related("indicator")}
+
+
+@require_GET
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Members (any role) and staff: assessments by period and the trend of scores."""
+    acc = access.enterprise_for_member(request.user, pk)
+    access.remember(request, acc)
+    return render(
+        request,
+        "evaluations/dashboard.html",
+        {"acc": acc, "enterprise": acc.enterprise, "board": selectors.dashboard(acc.enterprise)},
+    )
+
+
+def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Editors and owners: a new assessment for a period."""
+    acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
+    form = PeriodForm(request.POST or None, initial=_next_period(acc.enterprise))
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = assessment_services.assessment_create(
+                enterprise=acc.enterprise,
+                user=request.user,
+                year=form.cleaned_data["year"],
+                quarter=form.cleaned_data["quarter"],
+                prefill=form.cleaned_data["prefill"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The assessment has been created; enter its values."))
+            return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
+    return render(
+        request,
+        "evaluations/assessment_new.html",
+        {"acc": acc, "enterprise": acc.enterprise, "form": form},
+    )
+
+
+def _next_period(enterprise) -> dict:
+    latest = enterprise.assessments.order_by("-year", "-quarter").first()
+    if latest is None:
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        return {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
+    if latest.quarter == 4:
+        return {"year": latest.year + 1, "quarter": 1}
+    return {"year": latest.year, "quarter": latest.quarter + 1}
+
+
+def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    """GET: members and staff (a draft is a form for editors and owners, read-only to others).
+    POST (save a draft or submit it): editors and owners."""
+    role = Role.EDITOR if request.method == "POST" else Role.VIEWER
+    acc = access.enterprise_for_member(request.user, pk, role=role)
+    assessment = _assessment(acc, assessment_pk)
+    indicators = _indicators()
+    editable = assessment.is_draft and acc.can_edit
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None,
+        initial=AssessmentForm.initial_for(assessment),
+        indicators=indicators,
+        scheme_rows=_scheme_rows(),
+    )
+    if request.method == "POST":
+        if not assessment.is_draft:
+            messages.error(request, _("This assessment was submitted; reopen it to change it."))
+            return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
+        if form.is_valid():
+            response = _save_or_submit(request, acc, assessment, form)
+            if response is not None:
+                return response
+    runs = assessment.runs.filter(origin=EvaluationRun.Origin.SUBMISSION).only(
+        "id", "status", "overall", "grade", "created_at", "scheme_slug", "scheme_version"
+    )
+    return render(
+        request,
+        "evaluations/assessment_detail.html",
+        {
+            "acc": acc,
+            "enterprise": acc.enterprise,
+            "assessment": assessment,
+            "form": form,
+            "editable": editable,
+            "indicators": indicators,
+            "runs": runs,
+            "evidence": {e.indicator_code: e for e in assessment.evidence.all()},
+            "evidence_form": EvidenceForm(indicators=indicators) if editable else None,
+            "checklist": _checklist(assessment.env_checklist),
+        },
+    )
+
+
+def _save_or_submit(request, acc, assessment, form) -> HttpResponse | None:
+    try:
+        assessment = assessment_services.assessment_save(
+            assessment=assessment,
+            user=request.user,
+            values=form.values(),
+            env_mode=form.cleaned_data["env_mode"],
+            env_checklist=form.checklist(),
+        )
+        if "submit" not in request.POST:
+            messages.success(request, _("Draft saved."))
+            return redirect(
+                "evaluations:assessment", pk=acc.enterprise.pk, assessment_pk=assessment.pk
+            )
+        run = assessment_services.assessment_submit(assessment=assessment, user=request.user)
+    except ValidationError as error:
+        add_service_error(form, error)
+        if "submit" in request.POST:
+            form.add_error(None, _("The draft was saved, but it cannot be submitted yet."))
+        return None
+    messages.success(request, _("Submitted. The evaluation is being computed."))
+    return redirect("evaluations:run", pk=acc.enterprise.pk, run_pk=run.pk)
+
+
+def _checklist(answers: dict):
+    try:
+        return environmental_checklist(answers)
+    except ChecklistError:
+        return None
+
+
+@require_POST
+def checklist_preview(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    """Editors and owners: the checklist's arithmetic for the answers in the form (htmx)."""
+    acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
+    assessment = _assessment(acc, assessment_pk)
+    form = AssessmentForm(request.POST, indicators=_indicators(), scheme_rows={})
+    form.is_valid()  # the checklist fields are cleaned even when other fields are not
+    answers = {}
+    for name, value in form.cleaned_data.items():
+        if name.startswith("checklist_"):
+            answers[name.removeprefix("checklist_")] = value
+    return render(
+        request,
+        "evaluations/_checklist.html",
+        {"checklist": _checklist(answers), "assessment": assessment},
+    )
+
+
+@require_POST
+def assessment_reopen(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    """Editors and owners: back to a draft; earlier runs stay as they were."""
+    acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
+    assessment = _assessment(acc, assessment_pk)
+    assessment_services.assessment_reopen(assessment=assessment, user=request.user)
+    messages.success(request, _("The assessment is a draft again. Submitting it makes a new run."))
+    return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
+
+
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    """Editors and owners: attach a file to one indicator of a draft."""
+    acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
+    assessment = _assessment(acc, assessment_pk)
+    form = EvidenceForm(request.POST, request.FILES, indicators=_indicators())
+    if form.is_valid():
+        try:
+            assessment_services.evidence_attach(
+                assessment=assessment,
+                user=request.user,
+                indicator_code=form.cleaned_data["indicator_code"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The file has been attached."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
+
+
+@require_GET
+def evidence_download(request: HttpRequest, pk: int, assessment_pk: int, evidence_pk: int):
+    """Members and staff: the file, as an attachment, never cached by a shared cache."""
+    acc = access.enterprise_for_member(request.user, pk)
+    assessment = _assessment(acc, assessment_pk)
+    evidence = get_object_or_404(assessment.evidence, pk=evidence_pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int, assessment_pk: int, evidence_pk: int):
+    """Editors and owners: remove a file from a draft."""
+    acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
+    assessment = _assessment(acc, assessment_pk)
+    evidence = get_object_or_404(assessment.evidence.select_related("assessment"), pk=evidence_pk)
+    try:
+        assessment_services.evidence_delete(evidence=evidence)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The file has been removed."))
+    return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
+
+
+@require_GET
+def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    """Members and staff: a run's status and, once it succeeded, its result."""
+    acc = access.enterprise_for_member(request.user, pk)
+    run = _run(acc, run_pk)
+    page = selectors.run_page(run)
+    return render(
+        request,
+        "evaluations/run_detail.html",
+        {"acc": acc, "enterprise": acc.enterprise, "run": run, "page": page},
+    )
+
+
+@require_GET
+def run_status(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    """Members and staff: the status badge, polled by htmx until the run has finished."""
+    acc = access.enterprise_for_member(request.user, pk)
+    run = get_object_or_404(
+        acc.enterprise.runs.only("id", "status", "error", "enterprise_id"), pk=run_pk
+    )
+    response = render(
+        request, "evaluations/_run_status.html", {"run": run, "enterprise": acc.enterprise}
+    )
+    if run.status == EvaluationRun.Status.SUCCEEDED and request.htmx:
+        response["HX-Refresh"] = "true"  # reload: the full result replaces the waiting page
+    elif run.is_finished and request.htmx:
+        response.status_code = HTMX_STOP_POLLING
+    return response
