@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations import services
 from evaluations.forms import SampleValuesForm
-from evaluations.models import Dimension, Indicator, SchemeIndicator, WeightScheme
+from evaluations.models import Dimension, Indicator, Recommendation, SchemeIndicator, WeightScheme
 from evaluations.scoring import ScoreResult, ScoringError, score
 
 GRADE_LABELS = {
@@ -358,3 +358,33 @@ def _rows(items, columns: list[_Column], part: str) -> list[dict]:
             cells.append(next((r for r in results if r.code == item.code), None))
         rows.append({"item": item, "cells": cells})
     return rows
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    """The catalogue of advice from the paper (PRODUCT.md section 6): data, edited here."""
+
+    list_display = ("code", "title", "indicator", "dimension", "principle", "element", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("principle", "element", "challenge", "case", "profile_condition", "is_active")
+    list_select_related = ("indicator", "dimension")
+    search_fields = ("code", "title", "title_zh")
+    fieldsets = (
+        (None, {"fields": ("code", ("indicator", "dimension"), "is_active", "order")}),
+        (
+            _("From the paper"),
+            {
+                "fields": (
+                    "principle",
+                    "challenge",
+                    "element",
+                    "innovation_direction",
+                    "case",
+                    "profile_condition",
+                    "source",
+                )
+            },
+        ),
+        (_("English"), {"fields": ("title", "advice", "actions")}),
+        (_("Simplified Chinese"), {"fields": ("title_zh", "advice_zh", "actions_zh")}),
+    )

@@ -130,7 +130,7 @@ def previous_result(run: EvaluationRun) -> EvaluationRun | None:
         .exclude(year=run.year, quarter__gte=run.quarter)
         .order_by("-year", "-quarter", "-created_at", "-id")
     )
-    return earlier.prefetch_related("dimensions").first()
+    return earlier.first()
 
 
 def run_page(run: EvaluationRun) -> RunPage:
@@ -139,7 +139,12 @@ def run_page(run: EvaluationRun) -> RunPage:
         return RunPage(run, [], [], None, None, None)
     dimensions, indicators = reference()
     previous = previous_result(run)
-    before_dims = {d.code: d.score for d in previous.dimensions.all()} if previous else {}
+    # Always one query, with or without a previous period, so the page's query count is fixed.
+    before_dims = dict(
+        RunDimension.objects.filter(run_id=previous.pk if previous else 0).values_list(
+            "code", "score"
+        )
+    )
     before_values = previous.values if previous else {}
     dim_lines = []
     for row in run.dimensions.all():
