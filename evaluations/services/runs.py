@@ -53,6 +53,9 @@ def _start(run_id: int) -> EvaluationRun | None:
         run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.is_finished:
             return None
+        fresh = timezone.now() - settings.EVALUATION_RUNNING_STALE
+        if run.status == Status.RUNNING and run.started_at and run.started_at > fresh:
+            return None  # another delivery is computing it: a duplicate uses no attempt
         run.status = Status.RUNNING
         run.attempts = F("attempts") + 1
         run.started_at = timezone.now()
