@@ -159,7 +159,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# Mail is printed on the console while debugging; in production it goes to an SMTP server
+# (localhost unless EMAIL_URL names one), never silently to the console.
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],

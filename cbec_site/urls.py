@@ -6,6 +6,7 @@ from cbec_site import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("enterprises/", include("evaluations.urls")),

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -16,6 +17,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = health.status()
     ok = all(checks.values())
     return JsonResponse({"status": "ok" if ok else "degraded", **checks}, status=200 if ok else 503)
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; send them to the static icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def home(request: HttpRequest) -> HttpResponse:

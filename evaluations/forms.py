@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from crispy_forms.helper import FormHelper
@@ -23,6 +24,49 @@ SAMPLE_VALUES = {
     "market_response_time": "30",
     "environmental_impact_score": "55",
 }
+
+
+class LenientJSONField(forms.JSONField):
+    """Invalid JSON is a field error, never a server error.
+
+    Django's JSONField lets json's ValueError (a 5,000-digit number) and RecursionError (deep
+    nesting) escape, and a lone surrogate ("\\ud800") parses but cannot be shown again in a
+    UTF-8 page.
+    """
+
+    def _parse(self, value):
+        converted = super().to_python(value)
+        if converted is not None:
+            json.dumps(converted, ensure_ascii=False).encode("utf-8")
+        return converted
+
+    def to_python(self, value):
+        try:
+            return self._parse(value)
+        except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": value}
+            ) from None
+
+    def bound_data(self, data, initial):
+        try:
+            value = super().bound_data(data, initial)
+            if not isinstance(value, forms.fields.InvalidJSONInput):
+                json.dumps(value, ensure_ascii=False).encode("utf-8")
+            return value
+        except (ValueError, RecursionError):
+            return forms.fields.InvalidJSONInput(data)
+
+
+class FiniteDecimalField(forms.DecimalField):
+    """Django's DecimalField parses "sNaN" and refuses it only in validate(); before that, an
+    inline row's has_changed() compares it and decimal raises InvalidOperation (a 500)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not value.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
 
 
 class SampleValuesForm(forms.Form):
@@ -64,6 +108,29 @@ def indicator_help(indicator: Indicator, row: SchemeIndicator | None) -> str:
     if note:
         parts.append(note)
     return " · ".join(parts)
+
+
+def indicator_field(indicator: Indicator, *, required: bool = False, help_text: str = ""):
+    """The one definition of what a person may type for an indicator (assessment, what-if)."""
+    return forms.FloatField(
+        label=indicator.localized("name"),
+        required=required,
+        min_value=float(indicator.min_value),
+        max_value=None if indicator.max_value is None else float(indicator.max_value),
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
+class WhatIfForm(forms.Form):
+    """Every indicator of a run, to re-score without saving; the same checks as the form."""
+
+    def __init__(self, *args, indicators: Iterable[Indicator], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for indicator in indicators:
+            self.fields[indicator.code] = indicator_field(
+                indicator, required=True, help_text=indicator.localized("unit")
+            )
 
 
 class PeriodForm(forms.Form):
@@ -124,13 +191,8 @@ class AssessmentForm(forms.Form):
         groups: dict[str, list[str]] = {}
         titles: dict[str, str] = {}
         for indicator in self.indicators:
-            self.fields[indicator.code] = forms.FloatField(
-                label=indicator.localized("name"),
-                required=False,
-                min_value=float(indicator.min_value),
-                max_value=None if indicator.max_value is None else float(indicator.max_value),
-                help_text=indicator_help(indicator, scheme_rows.get(indicator.code)),
-                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            self.fields[indicator.code] = indicator_field(
+                indicator, help_text=indicator_help(indicator, scheme_rows.get(indicator.code))
             )
             groups.setdefault(indicator.dimension.code, []).append(indicator.code)
             titles[indicator.dimension.code] = indicator.dimension.localized("name")
@@ -159,7 +221,7 @@ class AssessmentForm(forms.Form):
             *fieldsets,
             Div(
                 HTML(
-                    '<h3 class="h6">{% load i18n %}{% translate "Environmental checklist" %}</h3>'
+                    '<h2 class="h6">{% load i18n %}{% translate "Environmental checklist" %}</h2>'
                 ),
                 *checklist,
                 css_id="env-checklist",
