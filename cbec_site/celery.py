@@ -14,7 +14,8 @@ sqla_transport.Transport.polling_interval = 0.1
 
 app = Celery("cbec_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.imports = ("cbec_site.health",)
+# The PDF task lives beside WeasyPrint, which only workers should pay to import.
+app.conf.imports = ("cbec_site.health", "evaluations.reports.pdf")
 app.autodiscover_tasks()
 
 

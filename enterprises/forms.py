@@ -22,14 +22,30 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+class IdsField(forms.ModelMultipleChoiceField):
+    """Choices by integer id. Anything but a plain id is refused before the query: SQLite cannot
+    bind an integer beyond 64 bits, and Django's ``pk__in`` passes it on (an OverflowError)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) <= 18):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class EnterpriseForm(forms.ModelForm):
-    operation_modes = forms.ModelMultipleChoiceField(
+    operation_modes = IdsField(
         label=_("Operation modes"),
         queryset=OperationMode.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The paper's section 2.1: choose every mode the enterprise runs."),
     )
-    innovation_directions = forms.ModelMultipleChoiceField(
+    innovation_directions = IdsField(
         label=_("Innovation directions pursued"),
         queryset=InnovationDirection.objects.all(),
         widget=forms.CheckboxSelectMultiple,

@@ -102,3 +102,58 @@ def line_chart(
         y_ticks,
         tuple(drawn),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BoxRow:
+    label: str
+    y: float
+    x_min: float
+    x_q1: float
+    x_median: float
+    x_q3: float
+    x_max: float
+    x_value: float | None
+    box_width: float
+
+
+@dataclass(frozen=True, slots=True)
+class BoxChart:
+    width: int
+    height: int
+    label_width: int
+    plot_width: int
+    row_height: int
+    rows: tuple[BoxRow, ...]
+    ticks: tuple[tuple[float, int], ...]
+
+
+def box_chart(items: list[tuple[str, object]], *, width: int = 640) -> BoxChart:
+    """Small box plots on a 0–100 axis; each item is (label, box with minimum, q1, median, q3,
+    maximum and the enterprise's value, drawn as a marker)."""
+    label_width, row_height, gap, top = 190, 22, 14, 8
+    plot_width = width - label_width - 20
+
+    def x(v: float) -> float:
+        return round(label_width + plot_width * max(0.0, min(v, 100.0)) / 100, 1)
+
+    rows = []
+    for i, (label, b) in enumerate(items):
+        y = top + i * (row_height + gap)
+        value = getattr(b, "value", None)
+        rows.append(
+            BoxRow(
+                label,
+                y,
+                x(b.minimum),
+                x(b.q1),
+                x(b.median),
+                x(b.q3),
+                x(b.maximum),
+                None if value is None else x(value),
+                round(x(b.q3) - x(b.q1), 1),
+            )
+        )
+    height = top + len(items) * (row_height + gap) + 22
+    ticks = tuple((label_width + plot_width * v / 100, v) for v in (0, 25, 50, 75, 100))
+    return BoxChart(width, height, label_width, plot_width, row_height, tuple(rows), ticks)

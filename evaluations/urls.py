@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from evaluations import views
+from evaluations import report_views, views
 
 app_name = "evaluations"
 A = "<int:pk>/assessments/<int:assessment_pk>"
@@ -17,4 +17,15 @@ urlpatterns = [
     path(f"{A}/evidence/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence-delete"),
     path("<int:pk>/runs/<int:run_pk>/", views.run_detail, name="run"),
     path("<int:pk>/runs/<int:run_pk>/status/", views.run_status, name="run-status"),
+    path("<int:pk>/runs/<int:run_pk>/report.pdf", report_views.run_pdf, name="run-pdf"),
+    path(
+        "<int:pk>/runs/<int:run_pk>/report.pdf/status/",
+        report_views.run_pdf_status,
+        name="run-pdf-status",
+    ),
+    path("<int:pk>/runs/<int:run_pk>/report.csv", report_views.run_csv, name="run-csv"),
+    path("<int:pk>/runs/<int:run_pk>/report.xlsx", report_views.run_xlsx, name="run-xlsx"),
+    path("cohort.csv", report_views.cohort_export, name="cohort-export"),
+    path("<int:pk>/runs/<int:run_pk>/what-if/", views.run_what_if, name="run-what-if"),
+    path("<int:pk>/runs/<int:run_pk>/compare/", views.run_compare, name="run-compare"),
 ]

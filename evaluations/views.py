@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,12 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 from enterprises import access
 from enterprises.forms import add_service_error
 from enterprises.models import Role
-from evaluations import selectors
-from evaluations.forms import AssessmentForm, EvidenceForm, PeriodForm
-from evaluations.models import Assessment, EvaluationRun, Indicator
+from evaluations import charts, peers, recommend, selectors
+from evaluations.forms import AssessmentForm, EvidenceForm, PeriodForm, WhatIfForm
+from evaluations.models import Assessment, EvaluationRun, Indicator, WeightScheme
+from evaluations.scoring import ScoringError, scheme_from_dict, score
 from evaluations.scoring.checklist import ChecklistError, environmental_checklist
 from evaluations.services import assessments as assessment_services
-from evaluations.services import default_scheme
+from evaluations.services import default_scheme, scheme_score
+from evaluations.services.runs import run_result
 
 HTMX_STOP_POLLING = 286  # htmx stops polling on this status
 
@@ -34,6 +36,11 @@ def _run(acc: access.EnterpriseAccess, run_pk: int) -> EvaluationRun:
     return get_object_or_404(
         acc.enterprise.runs.select_related("assessment", "scheme", "created_by"), pk=run_pk
     )
+
+
+def run_result_with(run: EvaluationRun, values: dict):
+    """The run re-scored from its own snapshot with changed values (the what-if)."""
+    return score(scheme_from_dict(run.scheme_snapshot), {**run.values, **values})
 
 
 def _indicators() -> list[Indicator]:
@@ -260,10 +267,119 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     acc = access.enterprise_for_member(request.user, pk)
     run = _run(acc, run_pk)
     page = selectors.run_page(run)
+    context = {"acc": acc, "enterprise": acc.enterprise, "run": run, "page": page}
+    if run.status == EvaluationRun.Status.SUCCEEDED:
+        position = peers.peer_position(run)
+        advice = recommend.recommendations_for(
+            run, cohort=position.summary if position.shown else None
+        )
+        context.update(
+            position=position,
+            box_chart=charts.box_chart([(_("Overall"), position.overall), *position.dimensions])
+            if position.shown
+            else None,
+            advice=recommend.shortlist(advice),
+            more_advice=len(advice),
+            formula=recommend.FORMULA,
+            what_if_form=WhatIfForm(
+                initial=run.values, indicators=[line.indicator for line in page.indicators]
+            ),
+            other_schemes=WeightScheme.objects.filter(status=WeightScheme.Status.PUBLISHED).exclude(
+                pk=run.scheme_id
+            ),
+        )
+    return render(request, "evaluations/run_detail.html", context)
+
+
+@require_POST
+def run_what_if(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    """Members and staff: the run re-scored with changed values; nothing is saved (htmx)."""
+    acc = access.enterprise_for_member(request.user, pk)
+    run = _run(acc, run_pk)
+    if run.status != EvaluationRun.Status.SUCCEEDED:
+        raise Http404
+    indicators = {i.code: i for i in _indicators()}
+    form = WhatIfForm(
+        request.POST, indicators=[indicators[c] for c in run.values if c in indicators]
+    )
+    result = None
+    if form.is_valid():
+        try:
+            result = run_result_with(run, form.cleaned_data)
+        except ScoringError as error:
+            for code, problem in error.errors.items():
+                form.add_error(code if code in form.fields else None, problem)
+    dimensions, _indicators_by_code = selectors.reference()
+    before = {d.code: d.score for d in run.dimensions.all()}
+    rows = []
+    if result is not None:
+        for d in result.dimensions:
+            dimension = dimensions.get(d.code)
+            old = before.get(d.code)
+            rows.append(
+                (
+                    dimension.localized("name") if dimension else d.code,
+                    old,
+                    d.score,
+                    None if old is None or d.score is None else d.score - old,
+                )
+            )
     return render(
         request,
-        "evaluations/run_detail.html",
-        {"acc": acc, "enterprise": acc.enterprise, "run": run, "page": page},
+        "evaluations/_what_if.html" if request.htmx else "evaluations/what_if_page.html",
+        {
+            "run": run,
+            "enterprise": acc.enterprise,
+            "form": form,
+            "result": result,
+            "rows": rows,
+            "change": None if result is None else result.overall - run.overall,
+        },
+    )
+
+
+@require_GET
+def run_compare(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    """Members and staff: the same values under another published scheme, computed on demand
+    and never stored over the original run."""
+    acc = access.enterprise_for_member(request.user, pk)
+    run = _run(acc, run_pk)
+    if run.status != EvaluationRun.Status.SUCCEEDED:
+        raise Http404
+    schemes = WeightScheme.objects.filter(status=WeightScheme.Status.PUBLISHED)
+    scheme_id = request.GET.get("scheme", "")
+    # ASCII digits that fit an id: "²" and "１２" are digits too, and int() refuses 5,000 of them.
+    is_id = scheme_id.isascii() and scheme_id.isdigit() and len(scheme_id) <= 18
+    other = schemes.filter(pk=scheme_id).first() if is_id else None
+    if other is None:
+        messages.error(request, _("Choose a published scheme to compare with."))
+        return redirect("evaluations:run", pk=pk, run_pk=run.pk)
+    original = run_result(run)
+    try:
+        compared = scheme_score(scheme=other, values=run.values)
+    except ScoringError as error:
+        messages.error(request, _("This scheme cannot score these values: %s") % error)
+        return redirect("evaluations:run", pk=pk, run_pk=run.pk)
+    dimensions, indicators = selectors.reference()
+    theirs_d = {d.code: d for d in compared.dimensions}
+    theirs_i = {i.code: i for i in compared.indicators}
+    return render(
+        request,
+        "evaluations/run_compare.html",
+        {
+            "acc": acc,
+            "enterprise": acc.enterprise,
+            "run": run,
+            "other": other,
+            "original": original,
+            "compared": compared,
+            "dimension_rows": [
+                (dimensions.get(d.code), d, theirs_d.get(d.code)) for d in original.dimensions
+            ],
+            "indicator_rows": [
+                (indicators.get(i.code), i, theirs_i.get(i.code)) for i in original.indicators
+            ],
+        },
     )
 
 

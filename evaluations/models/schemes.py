@@ -10,6 +10,8 @@ published → retired and the default flag may change, through ``evaluations.ser
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -117,8 +119,47 @@ def parse_grade_bands(raw: object) -> tuple[GradeBand, ...]:
         minimum = item["min_score"]
         if isinstance(minimum, bool) or not isinstance(minimum, int | float):
             raise ValueError(_("A grade band's min_score must be a number."))
-        bands.append(GradeBand(str(item["grade"]), float(minimum), str(item.get("label", ""))))
+        try:
+            minimum = float(minimum)
+        except OverflowError:  # an int beyond float range: out of 0..100, the checks say so
+            minimum = math.inf if minimum > 0 else -math.inf
+        bands.append(GradeBand(str(item["grade"]), minimum, str(item.get("label", ""))))
     return tuple(bands)
+
+
+def _unstorable_json(value: object) -> str | None:
+    """Why PostgreSQL's jsonb (or a page showing it) would refuse ``value``, or None.
+
+    Python's json accepts NaN and Infinity, NUL characters and lone surrogates; jsonb rejects
+    all of them, and a lone surrogate cannot even be written out as UTF-8.
+    """
+    try:
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+        has_nul = any("\x00" in string for string in _strings(value))
+    except ValueError:
+        return _("Numbers must be finite: NaN and Infinity are not allowed.")
+    except RecursionError:
+        return _("The value is nested too deeply.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _("The text contains an invalid character (a lone surrogate).")
+    if has_nul:
+        return _("The text contains a NUL character.")
+    return None
+
+
+def _strings(value: object):
+    """Every string in a parsed JSON value, object keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 FROZEN_FIELDS = ("slug", "name", "version", "description", "grade_bands")
@@ -240,6 +281,9 @@ class WeightScheme(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
+        problem = _unstorable_json(self.grade_bands)
+        if problem:
+            raise ValidationError({"grade_bands": problem})
         try:
             bands = self.grade_band_specs()
         except ValueError as error:

@@ -29,3 +29,11 @@ def signed(value, digits: int = 1) -> str:
         return f"±{0:.{int(digits)}f}"
     sign = "+" if rounded > 0 else "−"
     return f"{sign}{abs(rounded):.{int(digits)}f}"
+
+
+@register.filter
+def subtract(value, other):
+    """``{{ a|subtract:b }}``: a − b, or None when either is missing."""
+    if value is None or other is None:
+        return None
+    return float(value) - float(other)

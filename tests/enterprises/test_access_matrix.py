@@ -38,6 +38,12 @@ REQUIRED: dict[str, dict[str, str]] = {
     "evaluations:evidence-delete": {"POST": Role.EDITOR},
     "evaluations:run": {"GET": Role.VIEWER},
     "evaluations:run-status": {"GET": Role.VIEWER},
+    "evaluations:run-pdf": {"GET": Role.VIEWER},
+    "evaluations:run-pdf-status": {"GET": Role.VIEWER},
+    "evaluations:run-csv": {"GET": Role.VIEWER},
+    "evaluations:run-xlsx": {"GET": Role.VIEWER},
+    "evaluations:run-what-if": {"POST": Role.VIEWER},  # saves nothing
+    "evaluations:run-compare": {"GET": Role.VIEWER},
 }
 ID_KWARGS = {"pk", "member_pk", "invitation_pk", "assessment_pk", "run_pk", "evidence_pk"}
 
@@ -110,6 +116,12 @@ def _url(name: str, world) -> str:
         "enterprises:invitation-revoke": ["pk", "invitation_pk"],
         "evaluations:run": ["pk", "run_pk"],
         "evaluations:run-status": ["pk", "run_pk"],
+        "evaluations:run-pdf": ["pk", "run_pk"],
+        "evaluations:run-pdf-status": ["pk", "run_pk"],
+        "evaluations:run-csv": ["pk", "run_pk"],
+        "evaluations:run-xlsx": ["pk", "run_pk"],
+        "evaluations:run-what-if": ["pk", "run_pk"],
+        "evaluations:run-compare": ["pk", "run_pk"],
         "evaluations:evidence": ["pk", "assessment_pk", "evidence_pk"],
         "evaluations:evidence-delete": ["pk", "assessment_pk", "evidence_pk"],
     }.get(name, ["pk", "assessment_pk"] if "assessment_pk" in _kwargs_of(name) else ["pk"])

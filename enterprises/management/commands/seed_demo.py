@@ -1,7 +1,10 @@
-"""Loads the demo: a demo member, a demo administrator and three fictional enterprises.
+"""Loads the demo: a demo member, a demo administrator, three fictional enterprises with six
+quarters of evaluated assessments, and eight fictional peers so every cohort can be shown.
 
 Idempotent: running it again changes nothing that is already there.
 """
+
+import random
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -56,6 +59,53 @@ ENTERPRISES = [
 ]
 
 
+PEER_OWNER = "peers@example.com"
+PEERS = [  # fictional peers, so the demo's cohorts are large enough for the box plots
+    ("Ningbo Harbour Home Goods (demo peer)", ["b2b", "b2c"], "zhejiang"),
+    ("Guangzhou Lotus Apparel (demo peer)", ["b2c", "live"], "guangdong"),
+    ("Xiamen Tea Route Co. (demo peer)", ["b2b"], "fujian"),
+    ("Suzhou Fine Silk Online (demo peer)", ["b2c"], "jiangsu"),
+    ("Dongguan Maker Tools (demo peer)", ["b2b", "b2c"], "guangdong"),
+    ("Qingdao Ocean Foods Export (demo peer)", ["b2b", "b2c"], "shandong"),
+    ("Chengdu Panda Crafts (demo peer)", ["b2c", "social"], "sichuan"),
+    ("Wuhan Riverside Electronics (demo peer)", ["b2b", "b2c"], "hubei"),
+]
+# Six quarters of history per demo enterprise, improving over time.
+PERIODS = [(2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2)]
+
+
+def demo_values(rng: random.Random, progress: float) -> dict[str, float]:
+    """Plausible figures; ``progress`` from 0 to 1 moves them toward good practice."""
+    return {
+        "logistics_cost": round(rng.uniform(14, 24) - 5 * progress, 1),
+        "npd_cycle": round(rng.uniform(60, 120) - 30 * progress),
+        "tech_update_speed": round(rng.uniform(3, 8) + 6 * progress),
+        "market_response_time": round(rng.uniform(20, 45) - 10 * progress),
+        "environmental_impact_score": round(rng.uniform(30, 55) + 15 * progress, 1),
+    }
+
+
+def seed_history(enterprise, user, periods, rng: random.Random) -> None:
+    """Submitted assessments with their runs computed now, so the demo needs no waiting."""
+    from evaluations.models import Assessment
+    from evaluations.services.assessments import assessment_submit
+    from evaluations.services.runs import run_execute
+
+    for index, (year, quarter) in enumerate(periods):
+        if Assessment.objects.filter(enterprise=enterprise, year=year, quarter=quarter).exists():
+            continue
+        assessment = Assessment.objects.create(
+            enterprise=enterprise,
+            year=year,
+            quarter=quarter,
+            values=demo_values(rng, index / max(1, len(periods) - 1)),
+            created_by=user,
+            updated_by=user,
+        )
+        run = assessment_submit(assessment=assessment, user=user)
+        run_execute(run.pk)
+
+
 class Command(BaseCommand):
     help = "Loads demo accounts and fictional enterprises (for development and demonstrations)."
 
@@ -80,6 +130,20 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     enterprise=created, user=viewer, defaults={"role": Role.VIEWER}
                 )
+        rng = random.Random(2025)
+        for membership in demo.memberships.select_related("enterprise").order_by("id"):
+            seed_history(membership.enterprise, demo, PERIODS, rng)
+        peer_owner = self._user(PEER_OWNER, "Demo Peers")
+        for name, modes, province in PEERS:
+            peer = peer_owner.memberships.filter(enterprise__name=name).first()
+            peer = (
+                peer.enterprise
+                if peer
+                else services.enterprise_create(
+                    creator=peer_owner, name=name, operation_modes=modes, province=province
+                )
+            )
+            seed_history(peer, peer_owner, PERIODS[-2:], rng)
         self.stdout.write(
             self.style.SUCCESS("Demo data ready.")
             + f"\n  member (owner of 3 enterprises): {DEMO_USER} / {DEMO_PASSWORD}"

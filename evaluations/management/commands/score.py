@@ -46,8 +46,15 @@ class Command(BaseCommand):
                 if isinstance(value, str):
                     errors[code] = f"must be a JSON number, not a string (got {value!r})"
         if errors or result is None:
-            raise _bad(f"{key}: {message}" for key, message in errors.items())
+            raise _bad(f"{_name(key)}: {message}" for key, message in errors.items())
         self.stdout.write(json.dumps(result.as_dict(), indent=2, allow_nan=False))
+
+
+def _name(key: str) -> str:
+    """A key as the message shows it: quoted when bare it would be invisible or span lines."""
+    if key and key.isprintable() and key == key.strip():
+        return key
+    return json.dumps(key)
 
 
 def _bad(lines) -> CommandError:
@@ -71,7 +78,7 @@ def _load(file: str) -> dict:
     unknown = [key for key in data if key not in KEYS]
     if unknown:
         expected = ", ".join(KEYS)
-        raise _bad(f"{key}: unknown key (expected {expected})" for key in unknown)
+        raise _bad(f"{_name(key)}: unknown key (expected {expected})" for key in unknown)
     return data
 
 
@@ -90,7 +97,8 @@ def _values(data: dict, errors: dict[str, str]) -> dict | None:
 def _scheme(data: dict, errors: dict[str, str]) -> WeightScheme | None:
     slug = data.get("scheme")
     version = data.get("scheme_version")
-    if slug is not None and (not isinstance(slug, str) or not slug):
+    # A NUL can be in no slug, and PostgreSQL refuses it even in a query.
+    if slug is not None and (not isinstance(slug, str) or not slug or "\x00" in slug):
         errors["scheme"] = f"must be a scheme slug such as 'ye-2025-table-4' (got {slug!r})"
         return None
     if version is not None:

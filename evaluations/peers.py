@@ -1,0 +1,205 @@
+"""Peer benchmarks: where an enterprise stands among others of the same operation mode.
+
+A cohort is every enterprise running the same operation mode whose latest succeeded run used
+the same scheme version. Its summary (sorted overall, dimension and indicator figures) is built
+with one streamed query and cached; a Celery beat task rebuilds the summaries, so pages never
+load the cohort's runs. Figures are shown only when at least ``MIN_OTHERS`` other enterprises
+are in the cohort, so nobody's figures can be worked out from the box plot.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from enterprises.models import OperationMode
+from evaluations.models import EvaluationRun, RunDimension, RunIndicator
+
+MIN_OTHERS = 5
+CACHE_SECONDS = 15 * 60
+
+
+def _cache_key(mode_code: str, scheme_id: int) -> str:
+    return f"peers:v1:{mode_code}:{scheme_id}"
+
+
+def latest_run_ids(scheme_id: int, mode_code: str | None = None) -> list[int]:
+    """The latest succeeded run per enterprise under one scheme version (one query)."""
+    runs = EvaluationRun.objects.filter(scheme_id=scheme_id, status=EvaluationRun.Status.SUCCEEDED)
+    if mode_code is not None:
+        runs = runs.filter(enterprise__operation_modes__code=mode_code)
+    ordered = runs.order_by("enterprise_id", "-year", "-quarter", "-created_at", "-id")
+    if connection.vendor == "postgresql":
+        return list(ordered.distinct("enterprise_id").values_list("id", flat=True))
+    latest: list[int] = []
+    previous = None
+    for run_id, enterprise_id in ordered.values_list("id", "enterprise_id").iterator(2000):
+        if enterprise_id != previous:
+            latest.append(run_id)
+            previous = enterprise_id
+    return latest
+
+
+@dataclass
+class CohortSummary:
+    """Sorted figures of a cohort; ``enterprises`` maps an enterprise to its latest run."""
+
+    enterprises: dict[int, int] = field(default_factory=dict)
+    overall: list[float] = field(default_factory=list)
+    dimensions: dict[str, list[float]] = field(default_factory=dict)
+    indicators: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.enterprises)
+
+
+def build_summary(mode_code: str, scheme_id: int) -> CohortSummary:
+    """Read the cohort once (three streamed queries) and keep only sorted numbers."""
+    ids = latest_run_ids(scheme_id, mode_code)
+    summary = CohortSummary()
+    chunk = 5000
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        for run_id, enterprise_id, overall in EvaluationRun.objects.filter(pk__in=part).values_list(
+            "id", "enterprise_id", "overall"
+        ):
+            summary.enterprises[enterprise_id] = run_id
+            summary.overall.append(overall)
+        for code, score in RunDimension.objects.filter(
+            run_id__in=part, score__isnull=False
+        ).values_list("code", "score"):
+            summary.dimensions.setdefault(code, []).append(score)
+        for code, value in RunIndicator.objects.filter(run_id__in=part).values_list(
+            "code", "value"
+        ):
+            summary.indicators.setdefault(code, []).append(value)
+    summary.overall.sort()
+    for values in (*summary.dimensions.values(), *summary.indicators.values()):
+        values.sort()
+    return summary
+
+
+def cohort_summary(mode_code: str, scheme_id: int) -> CohortSummary:
+    """The cached summary, built on a miss."""
+    key = _cache_key(mode_code, scheme_id)
+    summary = cache.get(key)
+    if summary is None:
+        summary = build_summary(mode_code, scheme_id)
+        cache.set(key, summary, CACHE_SECONDS)
+    return summary
+
+
+def refresh_summaries() -> int:
+    """Rebuild every cohort's summary (celery beat); returns how many were built."""
+    scheme_ids = (
+        EvaluationRun.objects.filter(status=EvaluationRun.Status.SUCCEEDED)
+        .values_list("scheme_id", flat=True)
+        .distinct()
+    )
+    built = 0
+    for scheme_id in scheme_ids:
+        for mode in OperationMode.objects.values_list("code", flat=True):
+            cache.set(_cache_key(mode, scheme_id), build_summary(mode, scheme_id), CACHE_SECONDS)
+            built += 1
+    return built
+
+
+def quantile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default), on a sorted list."""
+    n = len(sorted_values)
+    position = (n - 1) * q
+    low = int(position)
+    high = min(low + 1, n - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def percentile_of(sorted_values: list[float], value: float) -> float:
+    """Share of the cohort at or below ``value``, in percent (ties count half)."""
+    below = bisect.bisect_left(sorted_values, value)
+    at_or_below = bisect.bisect_right(sorted_values, value)
+    return 100.0 * (below + (at_or_below - below) / 2) / len(sorted_values)
+
+
+@dataclass(frozen=True)
+class Box:
+    minimum: float
+    q1: float
+    median: float
+    q3: float
+    maximum: float
+    value: float | None
+    percentile: float | None
+
+
+def box(sorted_values: list[float], value: float | None) -> Box | None:
+    if not sorted_values:
+        return None
+    return Box(
+        sorted_values[0],
+        quantile(sorted_values, 0.25),
+        quantile(sorted_values, 0.5),
+        quantile(sorted_values, 0.75),
+        sorted_values[-1],
+        value,
+        None if value is None else percentile_of(sorted_values, value),
+    )
+
+
+@dataclass
+class PeerPosition:
+    shown: bool
+    reason: str
+    cohort_size: int
+    label: str
+    overall: Box | None = None
+    dimensions: list[tuple[str, Box]] = field(default_factory=list)
+    summary: CohortSummary | None = None
+
+
+def primary_mode(enterprise) -> OperationMode | None:
+    """The cohort is the enterprise's first operation mode (the paper's section 2.1 order)."""
+    return enterprise.operation_modes.order_by("id").first()
+
+
+def peer_position(run: EvaluationRun) -> PeerPosition:
+    """The run's position in its cohort, or why it is not shown."""
+    mode = primary_mode(run.enterprise)
+    if mode is None:
+        return PeerPosition(False, _("The enterprise profile names no operation mode."), 0, "")
+    label = _("%(mode)s enterprises, scheme %(slug)s v%(version)s") % {
+        "mode": mode,
+        "slug": run.scheme_slug,
+        "version": run.scheme_version,
+    }
+    summary = cohort_summary(mode.code, run.scheme_id)
+    others = summary.size - (1 if run.enterprise_id in summary.enterprises else 0)
+    if others < MIN_OTHERS:
+        return PeerPosition(
+            False,
+            _(
+                "Peer figures appear once at least %(min)d other enterprises of the same mode "
+                "have a result under this scheme version (now %(n)d), so that no enterprise's "
+                "figures can be worked out."
+            )
+            % {"min": MIN_OTHERS, "n": others},
+            others,
+            label,
+        )
+    from evaluations.selectors import reference
+
+    dimensions, _indicators = reference()
+    own = {d.code: d.score for d in run.dimensions.all()}
+    rows = []
+    for code, values in summary.dimensions.items():
+        dimension = dimensions.get(code)
+        made = box(values, own.get(code))
+        if made is not None:
+            rows.append((dimension.localized("name") if dimension else code, made))
+    order = {d.localized("name"): d.order for d in dimensions.values()}
+    rows.sort(key=lambda row: order.get(row[0], 99))
+    return PeerPosition(True, "", others, label, box(summary.overall, run.overall), rows, summary)

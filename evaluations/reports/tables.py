@@ -1,0 +1,319 @@
+"""CSV and XLSX downloads, and the staff cohort export that streams.
+
+A run's table is a summary (enterprise, period, score, grade, scheme) and one row per indicator
+with everything needed to recompute it: value, bounds, weight, normalized score, contribution.
+Numbers are written unrounded, as numbers.
+
+Text that a spreadsheet would run as a formula (a cell beginning with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return) is neutralised with a leading apostrophe. Enterprise names and
+cities are typed by users, so every text cell goes through ``neutralise``; numbers are never
+touched (a negative change stays a number).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from enterprises.models import Enterprise
+from evaluations.models import EvaluationRun, Indicator, RunIndicator
+from evaluations.reports import Built, ReportData, filename, report_data
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOM = "\ufeff"  # so that Excel opens UTF-8 (Chinese names) correctly
+COHORT_CHUNK = 2000
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would evaluate becomes plain text ('=1+1 → '=1+1)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _row(values: Iterable) -> list:
+    return [neutralise(value) for value in values]
+
+
+# --- One run --------------------------------------------------------------------------------
+
+
+def summary_rows(data: ReportData) -> list[tuple[str, object]]:
+    run, page = data.run, data.page
+    return [
+        (_("Enterprise"), data.enterprise.name),
+        (_("Period"), run.period),
+        (_("Overall score"), run.overall),
+        (_("Grade"), f"{run.grade} ({data.grade_label})" if data.grade_label else run.grade),
+        (_("Weight scheme"), data.methodology.scheme_name),
+        (_("Scheme slug"), data.methodology.slug),
+        (_("Scheme version"), data.methodology.version),
+        (_("Previous period"), page.previous.period if page.previous else ""),
+        (_("Change since the previous period"), page.overall_change),
+        (_("Evaluation"), run.pk),
+        (_("Generated"), date_format(timezone.localtime(data.generated_at), "DATETIME_FORMAT")),
+    ]
+
+
+def indicator_header() -> list[str]:
+    return [
+        _("Code"),
+        _("Indicator"),
+        _("Dimension"),
+        _("Unit"),
+        _("Value"),
+        _("Worst"),
+        _("Best"),
+        _("Weight"),
+        _("Normalized"),
+        _("Score"),
+        _("Contribution"),
+        _("Potential gain"),
+        _("Change since the previous period"),
+    ]
+
+
+def indicator_rows(data: ReportData) -> Iterator[list]:
+    """One row per indicator, the stored results beside the snapshot's bounds."""
+    bounds = {line.code: line for line in data.methodology.lines}
+    for line in data.page.indicators:
+        row, worked = line.row, bounds.get(line.row.code)
+        yield [
+            row.code,
+            line.indicator.localized("name") if line.indicator else row.code,
+            worked.dimension if worked else row.dimension,
+            line.indicator.localized("unit") if line.indicator else "",
+            row.value,
+            worked.worst if worked else None,
+            worked.best if worked else None,
+            row.weight,
+            row.normalized,
+            row.score,
+            row.contribution,
+            row.potential_gain,
+            line.change,
+        ]
+
+
+def csv_bytes(data: ReportData) -> bytes:
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out)
+    writer.writerows(_row(pair) for pair in summary_rows(data))
+    writer.writerow([])
+    writer.writerow(_row(indicator_header()))
+    writer.writerows(_row(values) for values in indicator_rows(data))
+    return out.getvalue().encode("utf-8")
+
+
+def _sheet_title(text: str) -> str:
+    """Excel's rules for a sheet name: 31 characters, none of []:*?/\\."""
+    return "".join(c for c in str(text) if c not in "[]:*?/\\")[:31] or "Sheet"
+
+
+def xlsx_bytes(data: ReportData) -> bytes:
+    workbook = Workbook()
+    bold = Font(bold=True)
+
+    summary = workbook.active
+    summary.title = _sheet_title(_("Summary"))
+    for pair in summary_rows(data):
+        summary.append(_row(pair))
+    for (cell,) in summary.iter_rows(min_col=1, max_col=1):
+        cell.font = bold
+    summary.column_dimensions["A"].width = 34
+    summary.column_dimensions["B"].width = 40
+
+    table = workbook.create_sheet(_sheet_title(_("Indicators")))
+    table.append(_row(indicator_header()))
+    for cell in table[1]:
+        cell.font = bold
+    for values in indicator_rows(data):
+        table.append(_row(values))
+    table.freeze_panes = "A2"
+    for column, width in zip("ABCD", (28, 34, 26, 30), strict=True):
+        table.column_dimensions[column].width = width
+
+    method = workbook.create_sheet(_sheet_title(_("Methodology")))
+    for line in methodology_lines(data):
+        method.append(_row(line))
+    method.column_dimensions["A"].width = 60
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def methodology_lines(data: ReportData) -> list[list]:
+    """The formulas and grade bands, so the workbook explains itself."""
+    m = data.methodology
+    lines: list[list] = [
+        [_("Weight scheme"), m.scheme_name, m.slug, m.version],
+        [],
+        ["s = clamp((x − worst) / (best − worst), 0, 1)"],
+        [_("contribution") + " = 100 · w · s"],
+        [_("potential gain") + " = 100 · w · (1 − s)"],
+        [_("dimension score") + " = 100 · Σ(w · s) / Σ w"],
+        [_("overall score") + " = Σ " + _("contributions") + " / Σ w"],
+        [],
+        [_("Grade"), _("Overall score at least"), _("Meaning")],
+    ]
+    lines.extend([band.grade, band.min_score, band.label] for band in m.bands)
+    return lines
+
+
+def build_csv(run, *, user) -> Built:
+    data = report_data(run, user=user)
+    return Built(filename(data, "csv"), CSV_TYPE, csv_bytes(data))
+
+
+def build_xlsx(run, *, user) -> Built:
+    data = report_data(run, user=user)
+    return Built(filename(data, "xlsx"), XLSX_TYPE, xlsx_bytes(data))
+
+
+# --- The cohort (staff) ---------------------------------------------------------------------
+
+
+def _latest_run_ids():
+    """Each enterprise's latest succeeded submission run, as a subquery (no rows loaded)."""
+    latest = (
+        EvaluationRun.objects.filter(
+            enterprise=OuterRef("pk"),
+            status=EvaluationRun.Status.SUCCEEDED,
+            origin=EvaluationRun.Origin.SUBMISSION,
+        )
+        .order_by("-year", "-quarter", "-created_at", "-id")
+        .values("pk")[:1]
+    )
+    return (
+        Enterprise.objects.annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values("latest")
+    )
+
+
+RUN_FIELDS = (
+    "run_id",
+    "run__enterprise_id",
+    "run__enterprise__name",
+    "run__enterprise__province",
+    "run__enterprise__city",
+    "run__enterprise__size_band",
+    "run__year",
+    "run__quarter",
+    "run__scheme_slug",
+    "run__scheme_version",
+    "run__overall",
+    "run__grade",
+    "run__finished_at",
+)
+INDICATOR_FIELDS = ("code", "value", "normalized", "contribution")
+
+
+def cohort_codes() -> list[str]:
+    """The indicator columns: every code in the latest runs, in the indicators' order."""
+    present = set(
+        RunIndicator.objects.filter(run_id__in=_latest_run_ids())
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    ordered = [code for code in Indicator.objects.values_list("code", flat=True) if code in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def cohort_rows(*, chunk_size: int = COHORT_CHUNK) -> Iterator[list]:
+    """Header, then one row per enterprise, read in chunks: memory stays flat however many.
+
+    Three queries in all (codes, their order, the rows), never one per enterprise.
+    """
+    codes = cohort_codes()
+    position = {code: i for i, code in enumerate(codes)}
+    yield [
+        _("Enterprise id"),
+        _("Enterprise"),
+        _("Province"),
+        _("City"),
+        _("Size"),
+        _("Period"),
+        _("Scheme slug"),
+        _("Scheme version"),
+        _("Overall score"),
+        _("Grade"),
+        _("Evaluated"),
+        _("Evaluation"),
+        *(
+            f"{code} · {label}"
+            for code in codes
+            for label in (_("value"), _("normalized"), _("contribution"))
+        ),
+    ]
+    rows = (
+        RunIndicator.objects.filter(run_id__in=_latest_run_ids())
+        .order_by("run__enterprise__name", "run_id", "id")
+        .values_list(*RUN_FIELDS, *INDICATOR_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )
+    n = len(RUN_FIELDS)
+    for _run_id, group in groupby(rows, key=lambda row: row[0]):
+        first = None
+        cells: list = [None] * (3 * len(codes))
+        for row in group:
+            first = first or row
+            code, value, normalized, contribution = row[n:]
+            at = 3 * position[code]
+            cells[at : at + 3] = [value, normalized, contribution]
+        (run_id, ent_id, name, province, city, size, year, quarter, slug, version) = first[:10]
+        overall, grade, finished = first[10:n]
+        yield [
+            ent_id,
+            name,
+            province,
+            city,
+            size,
+            f"{year} Q{quarter}",
+            slug,
+            version,
+            overall,
+            grade,
+            timezone.localtime(finished).isoformat() if finished else "",
+            run_id,
+            *cells,
+        ]
+
+
+class _Echo:
+    """A file whose write() hands back the line, so csv.writer can feed a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def cohort_csv(*, user, chunk_size: int = COHORT_CHUNK) -> Iterator[bytes]:
+    """The streamed cohort CSV, line by line; staff only (checked here too)."""
+    if not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[bytes]:
+        yield BOM.encode("utf-8")
+        for values in cohort_rows(chunk_size=chunk_size):
+            yield writer.writerow(_row(values)).encode("utf-8")
+
+    return lines()
+
+
+def cohort_filename() -> str:
+    return f"cohort-latest-evaluations-{timezone.localdate().isoformat()}.csv"

@@ -1,0 +1,163 @@
+"""The PDF report: what it says, in which language, and that nothing is missing from it."""
+
+import io
+import logging
+import re
+import sys
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from evaluations.models import Indicator
+from evaluations.reports import pdf, report_data
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(run) -> str:
+    return reverse("evaluations:run-pdf", kwargs={"pk": run.enterprise_id, "run_pk": run.pk})
+
+
+def _squeezed(text: str) -> str:
+    """Without whitespace: a table cell may wrap a name anywhere (Chinese has no spaces)."""
+    return re.sub(r"\s+", "", text)
+
+
+def _text(content: bytes) -> str:
+    return _squeezed("".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))
+
+
+def _fonts(content: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+def _download(client, run, **headers) -> bytes:
+    """The PDF (the test settings run Celery tasks eagerly: the job is ready at once)."""
+    response = client.get(_url(run), headers=headers)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return b"".join(response.streaming_content)
+
+
+def test_the_pdf_names_the_enterprise_the_score_and_every_indicator(run, bob, client_for):
+    content = _download(client_for(bob), run)
+    assert content.startswith(b"%PDF")
+    text = _text(content)
+    assert _squeezed("Alice Trading Co.") in text
+    assert "57.13" in text and f"{run.overall:.2f}" == "57.13"
+    for indicator in Indicator.objects.all():
+        assert _squeezed(indicator.name) in text
+    for section in ("Recommendations", "Change since the previous period", "Appendix: methodology"):
+        assert _squeezed(section) in text
+    assert _squeezed("+4.00 points since 2025 Q3") in text
+    pages = len(PdfReader(io.BytesIO(content)).pages)
+    assert f"Page1/{pages}" in text and "Generated" in text
+
+
+def test_a_chinese_report_has_chinese_text_and_no_missing_glyph(run, bob, client_for, caplog):
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    content = _download(client_for(bob), run, accept_language="zh-hans")
+    text = _text(content)
+    for indicator in Indicator.objects.all():
+        assert indicator.name_zh and _squeezed(indicator.name_zh) in text
+    assert "运营效率" in text  # a dimension, in the chart and the tables
+    assert any("CJK" in name for name in _fonts(content))
+    assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
+
+
+def test_a_missing_glyph_would_be_noticed(caplog):
+    """The check above is meaningful: WeasyPrint warns when it draws a .notdef box."""
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    pdf.render_pdf("<p>\U000f0000</p>")  # a private-use character no font has
+    assert [r for r in caplog.records if ".notdef" in r.getMessage()]
+
+
+def test_the_appendix_recomputes_the_score_by_hand(run, bob):
+    data = report_data(run, user=bob)
+    method = data.methodology
+    assert (method.slug, method.version) == ("ye-2025-table-4", 1)
+    assert method.total_weight == pytest.approx(1)
+    assert method.overall == pytest.approx(run.overall, abs=1e-9)
+    stored = {row.code: row for row in run.indicators.all()}
+    for line in method.lines:
+        assert line.contribution == pytest.approx(stored[line.code].contribution, abs=1e-12)
+        assert line.normalized == pytest.approx(stored[line.code].normalized, abs=1e-12)
+    assert [band.grade for band in method.bands] == ["A", "B", "C", "D", "E"]
+    html = pdf.report_html(data)
+    assert "s = clamp((18 − 30) / (5 − 30)) = clamp(0.4800) = 0.4800" in html
+    assert "100 × 0.25 × 0.4800 = 12.00" in html
+    assert "Overall score = 57.13 / 1 = 57.13" in html
+
+
+def test_a_value_past_its_best_bound_is_clamped_in_the_appendix(enterprise, alice):
+    from tests.factories import COMPLETE_VALUES, AssessmentFactory, submitted_run
+
+    values = {**COMPLETE_VALUES, "logistics_cost": 2.0}  # better than the best bound, 5
+    run = submitted_run(AssessmentFactory(enterprise=enterprise, values=values), alice)
+    line = next(
+        line
+        for line in report_data(run, user=alice).methodology.lines
+        if line.code == "logistics_cost"
+    )
+    assert line.ratio == pytest.approx(1.12) and line.normalized == 1.0 and line.clamped
+
+
+def test_the_report_shows_the_shortlisted_recommendations(run, bob):
+    recommend = pytest.importorskip("evaluations.recommend")
+    data = report_data(run, user=bob)
+    expected = recommend.shortlist(recommend.recommendations_for(run))
+    assert [a.title for a in data.recommendations] == [a.title for a in expected]
+    html = pdf.report_html(data)
+    for advice in expected:
+        assert advice.what_if in html
+
+
+def test_without_recommendations_and_peers_the_report_still_renders(run, bob, monkeypatch):
+    """Before those modules exist (or if they are removed), the sections are left out."""
+    monkeypatch.setitem(sys.modules, "evaluations.recommend", None)
+    monkeypatch.setitem(sys.modules, "evaluations.peers", None)
+    data = report_data(run, user=bob)
+    assert data.recommendations == [] and data.peers is None
+    html = pdf.report_html(data)
+    assert "Recommendations" not in html and "Position among peers" not in html
+    assert pdf.render_report(data).startswith(b"%PDF")
+
+
+def _box(value: float) -> SimpleNamespace:
+    return SimpleNamespace(
+        minimum=20.0, q1=40.0, median=52.5, q3=61.0, maximum=88.0, value=value, percentile=63.0
+    )
+
+
+def test_the_peer_position_is_shown_when_the_cohort_allows(run, bob, monkeypatch):
+    peers = pytest.importorskip("evaluations.peers")
+    position = SimpleNamespace(
+        shown=True,
+        reason="",
+        cohort_size=12,
+        label="B2C enterprises, scheme ye-2025-table-4 v1",
+        overall=_box(run.overall),
+        dimensions=[("Sustainability", _box(55.0))],
+        summary=None,
+    )
+    monkeypatch.setattr(peers, "peer_position", lambda run: position)
+    with translation.override("en"):
+        html = pdf.report_html(report_data(run, user=bob))
+    assert "Position among peers" in html
+    assert "B2C enterprises, scheme ye-2025-table-4 v1: 12 other enterprises" in html
+    assert "52.5" in html and "61.0" in html and "63" in html
+
+
+def test_a_hidden_peer_position_says_why(run, bob, monkeypatch):
+    peers = pytest.importorskip("evaluations.peers")
+    hidden = SimpleNamespace(shown=False, reason="Too few peers yet.", cohort_size=2, label="")
+    monkeypatch.setattr(peers, "peer_position", lambda run: hidden)
+    html = pdf.report_html(report_data(run, user=bob))
+    assert "Too few peers yet." in html
