@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -220,9 +221,7 @@ class AssessmentForm(forms.Form):
         self.helper.layout = Layout(
             *fieldsets,
             Div(
-                HTML(
-                    '<h2 class="h6">{% load i18n %}{% translate "Environmental checklist" %}</h2>'
-                ),
+                HTML(format_lazy('<h2 class="h6">{}</h2>', _("Environmental checklist"))),
                 *checklist,
                 css_id="env-checklist",
                 css_class="border rounded p-3 mb-3 bg-body-tertiary",

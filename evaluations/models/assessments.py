@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 FIRST_YEAR = 2000
@@ -30,7 +31,8 @@ class Quarter(models.IntegerChoices):
 
 
 def period_label(year: int, quarter: int) -> str:
-    return f"{year} Q{quarter}"
+    """"2026 Q3" in English, "2026年第3季度" in Chinese."""
+    return gettext("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
 
 
 def previous_period(year: int, quarter: int) -> tuple[int, int]:
