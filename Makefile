@@ -48,11 +48,20 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 messages: setup
-	DJANGO_DEBUG=true $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=bench
+	DJANGO_DEBUG=true $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=bench --ignore=var
 	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
+## Benchmarks against PostgreSQL and Redis (started if down, as .ci/run does), each ending with a
+## RESULT line; QUICK=1 runs them at a tenth of the size. Not part of `make test`.
 bench: setup
-	$(PY) bench/engine.py $(if $(QUICK),--rows 100000)
+	@$(PY) bench/common.py
+	@status=0; run() { echo "--- bench/$$*"; QUICK=$(QUICK) $(PY) bench/"$$@" || status=1; }; \
+	run engine.py $(if $(QUICK),--rows 100000); \
+	run rescore.py; \
+	run submit.py; \
+	run pages.py; \
+	if [ -f bench/pdf.py ]; then run pdf.py $(if $(QUICK),--repeat 3); fi; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -13,19 +13,22 @@ from dataclasses import dataclass, field
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet, Sum
+from django.db.models import DecimalField, JSONField, QuerySet, Sum
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations import services
-from evaluations.forms import SampleValuesForm
+from evaluations.forms import FiniteDecimalField, LenientJSONField, SampleValuesForm
 from evaluations.models import Dimension, Indicator, Recommendation, SchemeIndicator, WeightScheme
+from evaluations.models.rescore import RescoreJob
 from evaluations.scoring import ScoreResult, ScoringError, score
+from evaluations.services.rescore import rescore_create
 
 GRADE_LABELS = {
     "leading": _("leading"),
@@ -98,6 +101,7 @@ class SchemeIndicatorInline(admin.TabularInline):
     formset = SchemeRowsFormSet
     fields = ROW_FIELDS
     extra = 0
+    formfield_overrides = {DecimalField: {"form_class": FiniteDecimalField}}
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
         """A new scheme gets one row per indicator, pre-selected (see ``get_formset_kwargs``)."""
@@ -155,6 +159,7 @@ class WeightSchemeAdmin(SimpleHistoryAdmin):
     )
     inlines = [SchemeIndicatorInline]
     actions = ["publish", "clone", "retire", "make_default"]
+    formfield_overrides = {JSONField: {"form_class": LenientJSONField}}
 
     def get_queryset(self, request) -> QuerySet[WeightScheme]:
         return super().get_queryset(request).annotate(weight_total=Sum("rows__weight"))
@@ -388,3 +393,98 @@ class RecommendationAdmin(admin.ModelAdmin):
         (_("English"), {"fields": ("title", "advice", "actions")}),
         (_("Simplified Chinese"), {"fields": ("title_zh", "advice_zh", "actions_zh")}),
     )
+
+
+# --- Re-scoring every enterprise's latest run under a scheme (issue 7) -------------------------
+
+
+@admin.action(
+    description=_("Re-score every enterprise's latest run under this scheme"),
+    permissions=["change"],
+)
+def rescore_latest_runs(modeladmin, request, queryset) -> None:
+    """Starts a re-scoring job for the one selected published scheme; the workers do the rest."""
+    if queryset.count() != 1:
+        modeladmin.message_user(
+            request, _("Select exactly one scheme to re-score with."), messages.ERROR
+        )
+        return
+    scheme = queryset.get()
+    try:
+        job = rescore_create(scheme=scheme, user=request.user)
+    except ValidationError as error:
+        modeladmin._report(request, scheme, error)
+        return
+    url = reverse("admin:evaluations_rescorejob_change", args=[job.pk])
+    modeladmin.message_user(
+        request,
+        format_html(
+            _('Re-scoring under {} started: <a href="{}">job {}</a>.'), scheme, url, job.pk
+        ),
+        messages.SUCCESS,
+    )
+
+
+WeightSchemeAdmin.actions = [*WeightSchemeAdmin.actions, rescore_latest_runs]
+
+
+@admin.register(RescoreJob)
+class RescoreJobAdmin(admin.ModelAdmin):
+    """Read-only: jobs are started by ``manage.py rescore`` or the scheme action above."""
+
+    list_display = (
+        "id",
+        "scheme",
+        "status",
+        "progress",
+        "done",
+        "skipped",
+        "total",
+        "chunk_size",
+        "created_by",
+        "created_at",
+        "duration",
+    )
+    list_filter = ("status",)
+    list_select_related = ("scheme", "created_by")
+    fields = (
+        "scheme",
+        "status",
+        "progress",
+        ("done", "skipped", "total"),
+        "chunk_size",
+        "error",
+        "created_by",
+        ("created_at", "started_at", "finished_at"),
+        "duration",
+    )
+    readonly_fields = tuple(
+        name for item in fields for name in (item if isinstance(item, tuple) else (item,))
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, job: RescoreJob) -> str:
+        percent = job.progress_percent
+        return format_html(
+            '<progress value="{}" max="100" aria-label="{}">{}</progress> {}',
+            f"{percent:.1f}",
+            _("progress"),
+            f"{percent:.0f} %",
+            f"{percent:.0f} %",
+        )
+
+    @admin.display(description=_("duration"))
+    def duration(self, job: RescoreJob) -> str:
+        if job.started_at is None:
+            return "—"
+        end = job.finished_at or timezone.now()
+        return f"{(end - job.started_at).total_seconds():.1f} s"

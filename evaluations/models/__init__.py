@@ -14,6 +14,7 @@ from .assessments import (
     RunIndicator,
 )
 from .recommendations import Recommendation
+from .rescore import RescoreChunk, RescoreJob
 from .schemes import (
     Better,
     Dimension,
@@ -34,6 +35,8 @@ __all__ = [
     "Indicator",
     "Localized",
     "Recommendation",
+    "RescoreChunk",
+    "RescoreJob",
     "RunDimension",
     "RunIndicator",
     "SchemeIndicator",

@@ -1,0 +1,1 @@
+"""Benchmarks run by hand (``make bench``); also a Django app under ``bench.settings`` only."""
