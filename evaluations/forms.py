@@ -184,7 +184,7 @@ class AssessmentForm(forms.Form):
         self,
         *args,
         indicators: Iterable[Indicator],
-        scheme_rows: dict[str, SchemeIndicator],
+        scheme_rows: dict[str, SchemeIndicator] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -192,9 +192,7 @@ class AssessmentForm(forms.Form):
         groups: dict[str, list[str]] = {}
         titles: dict[str, str] = {}
         for indicator in self.indicators:
-            self.fields[indicator.code] = indicator_field(
-                indicator, help_text=indicator_help(indicator, scheme_rows.get(indicator.code))
-            )
+            self.fields[indicator.code] = indicator_field(indicator)
             groups.setdefault(indicator.dimension.code, []).append(indicator.code)
             titles[indicator.dimension.code] = indicator.dimension.localized("name")
         for key, kind, _factor in CHECKLIST_ITEMS:
@@ -215,6 +213,8 @@ class AssessmentForm(forms.Form):
             if ENV_CODE in members:
                 members = ["env_mode", *members]
             fieldsets.append(Fieldset(titles[code], *members))
+        if scheme_rows is not None:
+            self.describe(scheme_rows)
         checklist = [f"checklist_{key}" for key, _kind, _factor in CHECKLIST_ITEMS]
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -227,6 +227,13 @@ class AssessmentForm(forms.Form):
                 css_class="border rounded p-3 mb-3 bg-body-tertiary",
             ),
         )
+
+    def describe(self, scheme_rows: dict[str, SchemeIndicator]) -> None:
+        """Set each indicator's help (unit, bounds, paper): only needed when the form is shown."""
+        for indicator in self.indicators:
+            self.fields[indicator.code].help_text = indicator_help(
+                indicator, scheme_rows.get(indicator.code)
+            )
 
     @classmethod
     def initial_for(cls, assessment: Assessment) -> dict:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from evaluations.models import EvaluationRun, Indicator, Recommendation
+from evaluations.models import EvaluationRun, Recommendation
 from evaluations.models.recommendations import ELEMENT_IMPORTANCE, ProfileCondition
 from evaluations.scoring import IndicatorSpec, scheme_from_dict, score
 
@@ -82,7 +83,9 @@ def recommendations_for(
     values = {code: float(value) for code, value in run.values.items()}
     base = score(scheme, values)
     normalized = {i.code: i.normalized for i in base.indicators}
-    indicators = {i.code: i for i in Indicator.objects.select_related("dimension")}
+    from evaluations.selectors import reference
+
+    _dimensions, indicators = reference()
     items = Recommendation.objects.filter(is_active=True).select_related("indicator", "dimension")
     enterprise = run.enterprise
     gains: dict[str, tuple[float, float | None, str]] = {}
@@ -159,3 +162,28 @@ def shortlist(advice: list[Advice], *, per_target: int = 2, limit: int = 8) -> l
         if len(chosen) == limit:
             break
     return chosen
+
+
+CATALOGUE_VERSION_KEY = "recommend:catalogue-version"
+CACHE_SECONDS = 300
+
+
+def catalogue_changed(**kwargs) -> None:
+    """A catalogue edit in admin makes every kept list of advice stale at once."""
+    try:
+        cache.incr(CATALOGUE_VERSION_KEY)
+    except ValueError:  # not set yet
+        cache.set(CATALOGUE_VERSION_KEY, 1, None)
+
+
+def cached_recommendations(run: EvaluationRun, *, cohort=None) -> list[Advice]:
+    """``recommendations_for`` kept for a few minutes: a succeeded run never changes, so only
+    the catalogue (versioned), the language and the cohort (its size) can change the advice."""
+    version = cache.get_or_set(CATALOGUE_VERSION_KEY, 0, None)
+    size = cohort.size if cohort is not None else 0
+    key = f"recommend:v1:{run.pk}:{get_language()}:{size}:{version}"
+    advice = cache.get(key)
+    if advice is None:
+        advice = recommendations_for(run, cohort=cohort)
+        cache.set(key, advice, CACHE_SECONDS)
+    return advice

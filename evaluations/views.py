@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -44,7 +45,7 @@ def run_result_with(run: EvaluationRun, values: dict):
 
 
 def _indicators() -> list[Indicator]:
-    return list(Indicator.objects.select_related("dimension"))
+    return list(selectors.reference()[1].values())
 
 
 def _scheme_rows() -> dict:
@@ -115,7 +116,6 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
         request.POST if request.method == "POST" else None,
         initial=AssessmentForm.initial_for(assessment),
         indicators=indicators,
-        scheme_rows=_scheme_rows(),
     )
     if request.method == "POST":
         if not assessment.is_draft:
@@ -125,6 +125,7 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
             response = _save_or_submit(request, acc, assessment, form)
             if response is not None:
                 return response
+    form.describe(_scheme_rows())  # help texts only when the form is shown
     runs = assessment.runs.filter(origin=EvaluationRun.Origin.SUBMISSION).only(
         "id", "status", "overall", "grade", "created_at", "scheme_slug", "scheme_version"
     )
@@ -147,25 +148,34 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
 
 
 def _save_or_submit(request, acc, assessment, form) -> HttpResponse | None:
-    try:
-        assessment = assessment_services.assessment_save(
-            assessment=assessment,
-            user=request.user,
-            values=form.values(),
-            env_mode=form.cleaned_data["env_mode"],
-            env_checklist=form.checklist(),
-        )
-        if "submit" not in request.POST:
-            messages.success(request, _("Draft saved."))
-            return redirect(
-                "evaluations:assessment", pk=acc.enterprise.pk, assessment_pk=assessment.pk
+    """Save the draft and, when asked, submit it: one commit; a refused submission still
+    keeps the saved draft (the submission alone rolls back to its savepoint)."""
+    submit = "submit" in request.POST
+    with transaction.atomic():
+        try:
+            assessment = assessment_services.assessment_save(
+                assessment=assessment,
+                user=request.user,
+                values=form.values(),
+                env_mode=form.cleaned_data["env_mode"],
+                env_checklist=form.checklist(),
             )
-        run = assessment_services.assessment_submit(assessment=assessment, user=request.user)
-    except ValidationError as error:
-        add_service_error(form, error)
-        if "submit" in request.POST:
-            form.add_error(None, _("The draft was saved, but it cannot be submitted yet."))
-        return None
+        except ValidationError as error:
+            add_service_error(form, error)
+            return None
+        if submit:
+            try:
+                with transaction.atomic():
+                    run = assessment_services.assessment_submit(
+                        assessment=assessment, user=request.user
+                    )
+            except ValidationError as error:
+                add_service_error(form, error)
+                form.add_error(None, _("The draft was saved, but it cannot be submitted yet."))
+                return None
+    if not submit:
+        messages.success(request, _("Draft saved."))
+        return redirect("evaluations:assessment", pk=acc.enterprise.pk, assessment_pk=assessment.pk)
     messages.success(request, _("Submitted. The evaluation is being computed."))
     return redirect("evaluations:run", pk=acc.enterprise.pk, run_pk=run.pk)
 
@@ -270,7 +280,7 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     context = {"acc": acc, "enterprise": acc.enterprise, "run": run, "page": page}
     if run.status == EvaluationRun.Status.SUCCEEDED:
         position = peers.peer_position(run)
-        advice = recommend.recommendations_for(
+        advice = recommend.cached_recommendations(
             run, cohort=position.summary if position.shown else None
         )
         context.update(

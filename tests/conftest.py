@@ -57,3 +57,13 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    """Each test starts without reference data kept from another test's (rolled back) rows."""
+    from evaluations.selectors import forget_reference
+
+    forget_reference()
+    yield
+    forget_reference()

@@ -31,7 +31,7 @@ class Quarter(models.IntegerChoices):
 
 
 def period_label(year: int, quarter: int) -> str:
-    """"2026 Q3" in English, "2026年第3季度" in Chinese."""
+    """ "2026 Q3" in English, "2026年第3季度" in Chinese."""
     return gettext("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
 
 

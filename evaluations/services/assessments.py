@@ -106,7 +106,13 @@ def assessment_save(
             stored[ENV_CODE] = total
     assessment.values = stored
     assessment.updated_by = user
-    assessment.full_clean()
+    # Only the values change here: the period's uniqueness and the foreign keys were checked
+    # when the assessment was created, and the row is locked.
+    assessment.full_clean(
+        exclude=["enterprise", "created_by", "updated_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     assessment.save()
     return assessment
 

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,10 +57,9 @@ def _start(run_id: int) -> EvaluationRun | None:
         if run.status == Status.RUNNING and run.started_at and run.started_at > fresh:
             return None  # another delivery is computing it: a duplicate uses no attempt
         run.status = Status.RUNNING
-        run.attempts = F("attempts") + 1
+        run.attempts += 1  # the row is locked: no concurrent increment to lose
         run.started_at = timezone.now()
         run.save(update_fields=["status", "attempts", "started_at"])
-        run.refresh_from_db(fields=["attempts"])
         return run
 
 

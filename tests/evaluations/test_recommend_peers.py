@@ -8,6 +8,7 @@ from enterprises.models import InnovationDirection, OperationMode
 from evaluations import peers, recommend
 from evaluations.models import EvaluationRun, Recommendation
 from evaluations.scoring import IndicatorSpec
+from evaluations.selectors import forget_reference
 from evaluations.services import scheme_publish
 from tests.factories import (
     COMPLETE_VALUES,
@@ -161,6 +162,7 @@ def test_the_cohort_summary_takes_the_same_queries_whatever_its_size(run, erin):
 
     def count() -> int:
         cache.clear()
+        forget_reference()
         fresh = EvaluationRun.objects.get(pk=run.pk)
         with CaptureQueriesContext(connection) as queries:
             assert peers.peer_position(fresh).shown
@@ -241,3 +243,12 @@ def test_comparison_with_a_draft_is_refused(run, erin, client_for):
     draft = WeightSchemeFactory()
     response = client_for(erin).get(_url("run-compare", run), {"scheme": draft.pk})
     assert response.status_code == 302
+
+
+def test_the_kept_advice_follows_a_catalogue_edit(run, erin, client_for):
+    client = client_for(erin)
+    first = client.get(_url("run", run)).context["advice"][0].item
+    assert client.get(_url("run", run)).context["advice"][0].item == first  # kept
+    first.is_active = False
+    first.save()  # as admin does
+    assert first.pk not in {a.item.pk for a in client.get(_url("run", run)).context["advice"]}

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.models import Assessment, EvaluationRun
+from evaluations.selectors import forget_reference
 from evaluations.services.assessments import evidence_attach
 from tests.factories import COMPLETE_VALUES, AssessmentFactory, submitted_run
 
@@ -186,7 +187,8 @@ def test_pages_run_a_bounded_number_of_queries(enterprise, erin, client_for, nam
     client = client_for(erin)
 
     def count() -> int:
-        cache.clear()  # the peer summary is cached: count the queries of a cold page
+        cache.clear()  # the peer summary and reference data are kept: count a cold page
+        forget_reference()
         latest = EvaluationRun.objects.filter(enterprise=enterprise).order_by("-id").first()
         kwargs = {
             "dashboard": {},
@@ -203,3 +205,16 @@ def test_pages_run_a_bounded_number_of_queries(enterprise, erin, client_for, nam
     Assessment.objects.all().delete()
     _periods(enterprise, erin, 50)
     assert count() == one
+
+
+def test_an_edited_indicator_name_shows_at_once(enterprise, erin, client_for):
+    from evaluations.models import Indicator
+
+    assessment = AssessmentFactory(enterprise=enterprise)
+    url = _url("assessment", enterprise, assessment_pk=assessment.pk)
+    client = client_for(erin)
+    assert "Logistics costs" in client.get(url).content.decode()  # reference data now kept
+    indicator = Indicator.objects.get(code="logistics_cost")
+    indicator.name = "Freight and fulfilment costs"
+    indicator.save()
+    assert "Freight and fulfilment costs" in client.get(url).content.decode()
