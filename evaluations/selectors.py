@@ -44,8 +44,11 @@ def reference() -> tuple[dict[str, Dimension], dict[str, Indicator]]:
 
 def forget_reference(**kwargs) -> None:
     """Drop the kept reference data (connected to saves of dimensions and indicators)."""
+    from evaluations.services.schemes import forget_specs
+
     global _reference
     _reference = None
+    forget_specs()
 
 
 @dataclass

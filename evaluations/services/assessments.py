@@ -150,8 +150,9 @@ def run_create(
         scheme_snapshot=scheme_to_dict(spec),
         values=values,
         created_by=user,
+        sent_at=timezone.now(),  # sent right after the commit; cleared if the send fails
     )
-    transaction.on_commit(lambda: run_enqueue(run.pk), robust=True)
+    transaction.on_commit(lambda: run_enqueue(run.pk, stamped=True), robust=True)
     return run
 
 

@@ -18,7 +18,7 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,16 +30,25 @@ logger = logging.getLogger(__name__)
 Status = EvaluationRun.Status
 
 
-def run_enqueue(run_id: int, *, countdown: float | None = None) -> bool:
-    """Send the run to a worker; if the broker is down, log it and leave it to the sweep."""
+def run_enqueue(run_id: int, *, countdown: float | None = None, stamped: bool = False) -> bool:
+    """Send the run to a worker; if the broker is down, log it and leave it to the sweep.
+
+    ``stamped``: the run was created with ``sent_at`` already set (the submission path, which
+    saves a commit per submit); only a failed send then writes, clearing it so the sweep sends
+    the run again within seconds. A process that dies between the commit and the send leaves
+    ``sent_at`` set, and the sweep re-sends it once it is stale.
+    """
     from evaluations.tasks import run_evaluation  # the task module imports this one
 
     try:
         run_evaluation.apply_async(args=[run_id], countdown=countdown)
     except Exception as error:  # noqa: BLE001 - any broker failure: the sweep sends it later
         logger.warning("run %s not sent, the sweep will retry: %s", run_id, error)
+        if stamped:
+            EvaluationRun.objects.filter(pk=run_id).update(sent_at=None)
         return False
-    EvaluationRun.objects.filter(pk=run_id).update(sent_at=timezone.now())
+    if not stamped:
+        EvaluationRun.objects.filter(pk=run_id).update(sent_at=timezone.now())
     return True
 
 
@@ -48,8 +57,18 @@ def run_result(run: EvaluationRun) -> ScoreResult:
     return score(scheme_from_dict(run.scheme_snapshot), run.values)
 
 
+def _relaxed_commit() -> None:
+    """On PostgreSQL, let this transaction's commit return before its WAL is flushed. Only for
+    marks whose loss a crash repairs by itself (a run not marked running is simply sent again
+    by the sweep), never for results or user data."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def _start(run_id: int) -> EvaluationRun | None:
     with transaction.atomic():
+        _relaxed_commit()
         run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.is_finished:
             return None

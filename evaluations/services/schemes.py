@@ -53,7 +53,25 @@ def _ordered_rows(rows: Iterable[SchemeIndicator]) -> list[SchemeIndicator]:
     return sorted(rows, key=key)
 
 
+# A published or retired scheme never changes, so its engine view is kept per process; it is
+# dropped with the reference data (an indicator's allowed range is part of it).
+_frozen_specs: dict[int, SchemeSpec] = {}
+
+
+def forget_specs() -> None:
+    _frozen_specs.clear()
+
+
 def scheme_spec(scheme: WeightScheme, rows: Iterable[SchemeIndicator] | None = None) -> SchemeSpec:
+    if rows is None and scheme.pk and scheme.status != Status.DRAFT:
+        spec = _frozen_specs.get(scheme.pk)
+        if spec is None or (spec.slug, spec.version) != (scheme.slug, scheme.version):
+            spec = _frozen_specs[scheme.pk] = _scheme_spec(scheme, None)
+        return spec
+    return _scheme_spec(scheme, rows)
+
+
+def _scheme_spec(scheme: WeightScheme, rows: Iterable[SchemeIndicator] | None) -> SchemeSpec:
     """The engine's view of a scheme; ``rows`` are unsaved rows to check instead of the stored ones.
 
     Indicators come in display order (dimension order, then indicator order), which the engine

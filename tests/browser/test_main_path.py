@@ -103,7 +103,9 @@ def test_sign_up_assess_submit_and_read_the_result(watch, live_server, monkeypat
     # The live server runs in a thread of this process, so holding back the enqueue here keeps
     # the run queued until the test plays the worker.
     held_back = []
-    monkeypatch.setattr(assessment_services, "run_enqueue", held_back.append)
+    monkeypatch.setattr(
+        assessment_services, "run_enqueue", lambda run_id, **kw: held_back.append(run_id)
+    )
     form.get_by_role("button", name="Submit for evaluation").click()
     expect(main.get_by_text("Submitted. The evaluation is being computed.")).to_be_visible()
     status = page.locator("#run-status")

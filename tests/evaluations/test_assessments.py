@@ -88,6 +88,23 @@ def test_the_task_is_sent_only_after_commit(assessment, erin, django_capture_on_
         run = svc.assessment_submit(assessment=assessment, user=erin)
     assert len(callbacks) == 1
     run.refresh_from_db()
+    assert run.status == EvaluationRun.Status.QUEUED
+
+
+def test_a_failed_send_clears_the_stamp_so_the_sweep_sends_it_soon(
+    assessment, erin, django_capture_on_commit_callbacks, monkeypatch
+):
+    from evaluations.tasks import run_evaluation
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(run_evaluation, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = svc.assessment_submit(assessment=assessment, user=erin)
+    run.refresh_from_db()
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.SUBMITTED
     assert run.status == EvaluationRun.Status.QUEUED and run.sent_at is None
 
 

@@ -327,7 +327,7 @@ def test_the_same_run_executed_twice_at_once_stores_one_result(monkeypatch):
     both compute, and the locked re-check before writing still stores one result."""
     user = UserFactory()
     # Queued runs that nobody sends: the test delivers them itself.
-    monkeypatch.setattr("evaluations.services.assessments.run_enqueue", lambda run_id: False)
+    monkeypatch.setattr("evaluations.services.assessments.run_enqueue", lambda run_id, **kw: False)
     ids = [assessment_submit(assessment=a, user=user).pk for a in ready_assessments(10, user)]
 
     compute = runs.run_result
