@@ -13,10 +13,10 @@ import bisect
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from enterprises.models import OperationMode
+from evaluations import selectors
 from evaluations.models import EvaluationRun, RunDimension, RunIndicator
 
 MIN_OTHERS = 5
@@ -32,16 +32,7 @@ def latest_run_ids(scheme_id: int, mode_code: str | None = None) -> list[int]:
     runs = EvaluationRun.objects.filter(scheme_id=scheme_id, status=EvaluationRun.Status.SUCCEEDED)
     if mode_code is not None:
         runs = runs.filter(enterprise__operation_modes__code=mode_code)
-    ordered = runs.order_by("enterprise_id", "-year", "-quarter", "-created_at", "-id")
-    if connection.vendor == "postgresql":
-        return list(ordered.distinct("enterprise_id").values_list("id", flat=True))
-    latest: list[int] = []
-    previous = None
-    for run_id, enterprise_id in ordered.values_list("id", "enterprise_id").iterator(2000):
-        if enterprise_id != previous:
-            latest.append(run_id)
-            previous = enterprise_id
-    return latest
+    return list(selectors.latest_run_ids(runs))
 
 
 GRID = 100  # a summary keeps each figure's quantiles at every percent: 101 numbers
@@ -207,9 +198,7 @@ def peer_position(run: EvaluationRun) -> PeerPosition:
             others,
             label,
         )
-    from evaluations.selectors import reference
-
-    dimensions, _indicators = reference()
+    dimensions, _indicators = selectors.reference()
     own = {d.code: d.score for d in run.dimensions.all()}
     rows = []
     for code, values in summary.dimensions.items():

@@ -9,7 +9,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext
 
 from evaluations import charts
@@ -24,6 +26,31 @@ from evaluations.models import (
 
 REFERENCE_SECONDS = 30.0
 _reference: tuple[float, tuple] | None = None
+
+
+LATEST_FIRST = ("-year", "-quarter", "-created_at", "-id")
+
+
+def latest_run_ids(runs: QuerySet[EvaluationRun]) -> QuerySet:
+    """The id of each enterprise's latest run among ``runs`` (latest period, then latest
+    created), as a lazy queryset: a list with ``list()``, or a subquery in ``__in``.
+
+    PostgreSQL: ``DISTINCT ON (enterprise_id)`` over a sort; elsewhere the same choice with
+    ``ROW_NUMBER()`` over a window (SQLite 3.25+). Peers, re-scoring and the cohort export all
+    choose "the latest run" here, so they cannot disagree.
+    """
+    if connection.vendor == "postgresql":
+        return (
+            runs.order_by("enterprise_id", *LATEST_FIRST)
+            .distinct("enterprise_id")
+            .values_list("id", flat=True)
+        )
+    rank = Window(
+        RowNumber(),
+        partition_by=[F("enterprise_id")],
+        order_by=[F(name[1:]).desc() for name in LATEST_FIRST],
+    )
+    return runs.annotate(rank=rank).filter(rank=1).values_list("id", flat=True)
 
 
 def reference() -> tuple[dict[str, Dimension], dict[str, Indicator]]:

@@ -18,14 +18,13 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from enterprises.models import Enterprise
+from evaluations import selectors
 from evaluations.models import EvaluationRun, Indicator, RunIndicator
 from evaluations.reports import Built, ReportData, filename, report_data
 
@@ -189,19 +188,10 @@ def build_xlsx(run, *, user) -> Built:
 
 def _latest_run_ids():
     """Each enterprise's latest succeeded submission run, as a subquery (no rows loaded)."""
-    latest = (
+    return selectors.latest_run_ids(
         EvaluationRun.objects.filter(
-            enterprise=OuterRef("pk"),
-            status=EvaluationRun.Status.SUCCEEDED,
-            origin=EvaluationRun.Origin.SUBMISSION,
+            status=EvaluationRun.Status.SUCCEEDED, origin=EvaluationRun.Origin.SUBMISSION
         )
-        .order_by("-year", "-quarter", "-created_at", "-id")
-        .values("pk")[:1]
-    )
-    return (
-        Enterprise.objects.annotate(latest=Subquery(latest))
-        .filter(latest__isnull=False)
-        .values("latest")
     )
 
 

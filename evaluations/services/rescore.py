@@ -28,11 +28,11 @@ from dataclasses import dataclass
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluations import selectors
 from evaluations.models import (
     EvaluationRun,
     RescoreChunk,
@@ -56,34 +56,11 @@ MAX_CHUNK_SIZE = 50_000  # a chunk must finish well inside the task time limit
 
 
 def latest_submission_runs() -> list[int]:
-    """Ids of every enterprise's latest succeeded submission run, ascending.
-
-    PostgreSQL: one ``DISTINCT ON (enterprise_id)`` over a sort; elsewhere the same choice with
-    ``ROW_NUMBER()`` over a window (SQLite 3.25+). Ties on the period go to the latest created.
-    """
+    """Ids of every enterprise's latest succeeded submission run, ascending."""
     runs = EvaluationRun.objects.filter(
         status=RunStatus.SUCCEEDED, origin=EvaluationRun.Origin.SUBMISSION
     )
-    latest_first = ("-year", "-quarter", "-created_at", "-id")
-    if connection.vendor == "postgresql":
-        ids = (
-            runs.order_by("enterprise_id", *latest_first)
-            .distinct("enterprise_id")
-            .values_list("id", flat=True)
-        )
-    else:
-        ids = (
-            runs.annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("enterprise_id")],
-                    order_by=[F(name[1:]).desc() for name in latest_first],
-                )
-            )
-            .filter(rank=1)
-            .values_list("id", flat=True)
-        )
-    return sorted(ids)
+    return sorted(selectors.latest_run_ids(runs))
 
 
 def chunked(ids: Sequence[int], size: int) -> list[list[int]]:
