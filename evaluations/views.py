@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,8 +21,9 @@ from enterprises.models import Role
 from evaluations import charts, peers, recommend, selectors
 from evaluations.forms import AssessmentForm, EvidenceForm, PeriodForm, WhatIfForm
 from evaluations.models import Assessment, EvaluationRun, Indicator, WeightScheme
-from evaluations.scoring import ScoringError, scheme_from_dict, score
-from evaluations.scoring.checklist import ChecklistError, environmental_checklist
+from evaluations.models.assessments import next_period
+from evaluations.scoring import ScoringError
+from evaluations.scoring.checklist import complete_checklist
 from evaluations.services import assessments as assessment_services
 from evaluations.services import default_scheme, scheme_score
 from evaluations.services.runs import run_result
@@ -37,11 +39,6 @@ def _run(acc: access.EnterpriseAccess, run_pk: int) -> EvaluationRun:
     return get_object_or_404(
         acc.enterprise.runs.select_related("assessment", "scheme", "created_by"), pk=run_pk
     )
-
-
-def run_result_with(run: EvaluationRun, values: dict):
-    """The run re-scored from its own snapshot with changed values (the what-if)."""
-    return score(scheme_from_dict(run.scheme_snapshot), {**run.values, **values})
 
 
 def _indicators() -> list[Indicator]:
@@ -93,15 +90,13 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _next_period(enterprise) -> dict:
+    """The quarter after the latest assessment, or the current quarter for the first one."""
     latest = enterprise.assessments.order_by("-year", "-quarter").first()
     if latest is None:
-        from django.utils import timezone
-
         today = timezone.localdate()
         return {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
-    if latest.quarter == 4:
-        return {"year": latest.year + 1, "quarter": 1}
-    return {"year": latest.year, "quarter": latest.quarter + 1}
+    year, quarter = next_period(latest.year, latest.quarter)
+    return {"year": year, "quarter": quarter}
 
 
 def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
@@ -142,7 +137,7 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
             "runs": runs,
             "evidence": {e.indicator_code: e for e in assessment.evidence.all()},
             "evidence_form": EvidenceForm(indicators=indicators) if editable else None,
-            "checklist": _checklist(assessment.env_checklist),
+            "checklist": complete_checklist(assessment.env_checklist),
         },
     )
 
@@ -180,28 +175,17 @@ def _save_or_submit(request, acc, assessment, form) -> HttpResponse | None:
     return redirect("evaluations:run", pk=acc.enterprise.pk, run_pk=run.pk)
 
 
-def _checklist(answers: dict):
-    try:
-        return environmental_checklist(answers)
-    except ChecklistError:
-        return None
-
-
 @require_POST
 def checklist_preview(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
     """Editors and owners: the checklist's arithmetic for the answers in the form (htmx)."""
     acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
     assessment = _assessment(acc, assessment_pk)
-    form = AssessmentForm(request.POST, indicators=_indicators(), scheme_rows={})
+    form = AssessmentForm(request.POST, indicators=_indicators())
     form.is_valid()  # the checklist fields are cleaned even when other fields are not
-    answers = {}
-    for name, value in form.cleaned_data.items():
-        if name.startswith("checklist_"):
-            answers[name.removeprefix("checklist_")] = value
     return render(
         request,
         "evaluations/_checklist.html",
-        {"checklist": _checklist(answers), "assessment": assessment},
+        {"checklist": complete_checklist(form.checklist()), "assessment": assessment},
     )
 
 
@@ -315,7 +299,7 @@ def run_what_if(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     result = None
     if form.is_valid():
         try:
-            result = run_result_with(run, form.cleaned_data)
+            result = run_result(run, form.cleaned_data)
         except ScoringError as error:
             for code, problem in error.errors.items():
                 form.add_error(code if code in form.fields else None, problem)

@@ -35,8 +35,8 @@ def period_label(year: int, quarter: int) -> str:
     return gettext("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
 
 
-def previous_period(year: int, quarter: int) -> tuple[int, int]:
-    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+def next_period(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter + 1) if quarter < 4 else (year + 1, 1)
 
 
 class Assessment(models.Model):

@@ -67,3 +67,11 @@ def environmental_checklist(answers: dict[str, object]) -> ChecklistResult:
     if errors:
         raise ChecklistError(errors)
     return ChecklistResult(tuple(lines), sum(line.points for line in lines))
+
+
+def complete_checklist(answers: dict[str, object]) -> ChecklistResult | None:
+    """The checklist's result, or None while it is incomplete or has a bad answer (a draft)."""
+    try:
+        return environmental_checklist(answers)
+    except ChecklistError:
+        return None

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.models import Assessment, EvaluationRun, Evidence, Indicator, WeightScheme
 from evaluations.scoring import ScoringError, scheme_to_dict, validate_values
-from evaluations.scoring.checklist import ChecklistError, environmental_checklist
+from evaluations.scoring.checklist import complete_checklist
 
 from .runs import run_enqueue
 from .schemes import default_scheme, scheme_spec
@@ -68,14 +68,6 @@ def _require_draft(assessment: Assessment) -> None:
         )
 
 
-def _checklist_total(answers: Mapping[str, object]) -> float | None:
-    """The checklist's score, or None while it is incomplete."""
-    try:
-        return environmental_checklist(dict(answers)).total
-    except ChecklistError:
-        return None
-
-
 @transaction.atomic
 def assessment_save(
     *,
@@ -100,10 +92,10 @@ def assessment_save(
     assessment.env_mode = env_mode
     assessment.env_checklist = dict(env_checklist or {})
     if env_mode == Assessment.EnvMode.CHECKLIST:
-        total = _checklist_total(assessment.env_checklist)
+        checklist = complete_checklist(assessment.env_checklist)
         stored.pop(ENV_CODE, None)
-        if total is not None:
-            stored[ENV_CODE] = total
+        if checklist is not None:
+            stored[ENV_CODE] = checklist.total
     assessment.values = stored
     assessment.updated_by = user
     # Only the values change here: the period's uniqueness and the foreign keys were checked

@@ -15,6 +15,7 @@ waiting) leaves exactly one result.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.conf import settings
@@ -52,9 +53,11 @@ def run_enqueue(run_id: int, *, countdown: float | None = None, stamped: bool = 
     return True
 
 
-def run_result(run: EvaluationRun) -> ScoreResult:
-    """Recompute a run from what it stored: its snapshot and its values (pure; no writes)."""
-    return score(scheme_from_dict(run.scheme_snapshot), run.values)
+def run_result(run: EvaluationRun, changes: Mapping[str, float] | None = None) -> ScoreResult:
+    """Recompute a run from what it stored, its snapshot and its values, optionally with some
+    values changed (the what-if). Pure: nothing is written."""
+    values = {**run.values, **changes} if changes else run.values
+    return score(scheme_from_dict(run.scheme_snapshot), values)
 
 
 def _relaxed_commit() -> None:
@@ -66,11 +69,25 @@ def _relaxed_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def _locked_unfinished(run_id: int) -> EvaluationRun | None:
+    """The run, locked for this transaction, unless it is gone or already finished."""
+    run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
+    return None if run is None or run.is_finished else run
+
+
+def _end_failed(run: EvaluationRun, reason: str, now=None) -> None:
+    """End a locked run as failed with a reason a person can read."""
+    run.status = Status.FAILED
+    run.error = reason[:2000]
+    run.finished_at = now or timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+
+
 def _start(run_id: int) -> EvaluationRun | None:
     with transaction.atomic():
         _relaxed_commit()
-        run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.is_finished:
+        run = _locked_unfinished(run_id)
+        if run is None:
             return None
         fresh = timezone.now() - settings.EVALUATION_RUNNING_STALE
         if run.status == Status.RUNNING and run.started_at and run.started_at > fresh:
@@ -85,8 +102,8 @@ def _start(run_id: int) -> EvaluationRun | None:
 def _store(run_id: int, result: ScoreResult) -> bool:
     """Write the results once; False when another delivery already did."""
     with transaction.atomic():
-        run = EvaluationRun.objects.select_for_update().get(pk=run_id)
-        if run.is_finished:
+        run = _locked_unfinished(run_id)
+        if run is None:
             return False
         RunDimension.objects.bulk_create(
             RunDimension(run=run, code=d.code, weight=d.weight, score=d.score)
@@ -128,17 +145,15 @@ def run_attempt_failed(run_id: int, reason: str) -> bool:
     Returns True when the run should be tried again.
     """
     with transaction.atomic():
-        run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.is_finished:
+        run = _locked_unfinished(run_id)
+        if run is None:
             return False
         if run.attempts >= settings.EVALUATION_MAX_ATTEMPTS:
-            run.status = Status.FAILED
-            run.error = _("Gave up after %(n)d attempts. Last error: %(reason)s") % {
-                "n": run.attempts,
-                "reason": reason,
-            }
-            run.finished_at = timezone.now()
-            run.save(update_fields=["status", "error", "finished_at"])
+            _end_failed(
+                run,
+                _("Gave up after %(n)d attempts. Last error: %(reason)s")
+                % {"n": run.attempts, "reason": reason},
+            )
             return False
         run.status = Status.QUEUED
         run.error = reason[:2000]
@@ -177,16 +192,16 @@ def runs_sweep(now: datetime | None = None) -> dict[str, int]:
     ).values_list("pk", flat=True)
     for run_id in list(stale[:1000]):
         with transaction.atomic():
-            run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
-            if run is None or run.is_finished:
+            run = _locked_unfinished(run_id)
+            if run is None:
                 continue
             if run.status == Status.RUNNING and run.attempts >= settings.EVALUATION_MAX_ATTEMPTS:
-                run.status = Status.FAILED
-                run.error = _(
-                    "Gave up after %(n)d attempts: the worker stopped or timed out each time."
-                ) % {"n": run.attempts}
-                run.finished_at = now
-                run.save(update_fields=["status", "error", "finished_at"])
+                _end_failed(
+                    run,
+                    _("Gave up after %(n)d attempts: the worker stopped or timed out each time.")
+                    % {"n": run.attempts},
+                    now,
+                )
                 counts["failed"] += 1
                 continue
             if run.status == Status.RUNNING:
