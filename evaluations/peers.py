@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from enterprises.models import OperationMode
-from evaluations import selectors
+from evaluations import charts, selectors
 from evaluations.models import EvaluationRun, RunDimension, RunIndicator
 
 MIN_OTHERS = 5
@@ -164,6 +164,17 @@ class PeerPosition:
     overall: Box | None = None
     dimensions: list[tuple[str, Box]] = field(default_factory=list)
     summary: CohortSummary | None = None
+
+    @property
+    def cohort(self) -> CohortSummary | None:
+        """The summary recommendations may measure against: only a cohort large enough."""
+        return self.summary if self.shown else None
+
+    def chart(self) -> charts.BoxChart | None:
+        """The box plots of the result page and the report (overall, then each dimension)."""
+        if not self.shown or self.overall is None:
+            return None
+        return charts.box_chart([(_("Overall"), self.overall), *self.dimensions])
 
 
 def primary_mode(enterprise) -> OperationMode | None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from enterprises import access
 from enterprises.forms import add_service_error
 from enterprises.models import Role
-from evaluations import charts, peers, recommend, selectors
+from evaluations import peers, recommend, selectors
 from evaluations.forms import AssessmentForm, EvidenceForm, PeriodForm, WhatIfForm
 from evaluations.models import Assessment, EvaluationRun, Indicator, WeightScheme
 from evaluations.models.assessments import next_period
@@ -264,14 +264,10 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     context = {"acc": acc, "enterprise": acc.enterprise, "run": run, "page": page}
     if run.status == EvaluationRun.Status.SUCCEEDED:
         position = peers.peer_position(run)
-        advice = recommend.cached_recommendations(
-            run, cohort=position.summary if position.shown else None
-        )
+        advice = recommend.cached_recommendations(run, cohort=position.cohort)
         context.update(
             position=position,
-            box_chart=charts.box_chart([(_("Overall"), position.overall), *position.dimensions])
-            if position.shown
-            else None,
+            box_chart=position.chart(),
             advice=recommend.shortlist(advice),
             more_advice=len(advice),
             formula=recommend.FORMULA,

@@ -25,10 +25,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enterprises import access
-from evaluations import charts, selectors
+from evaluations import selectors
 from evaluations.selectors import RunPage
 
-RECOMMENDATIONS = 8  # if the recommendation module has no shortlist of its own
 GRADE_LABELS = {
     "leading": _("leading"),
     "advanced": _("advanced"),
@@ -246,20 +245,10 @@ def _recommendations(run, peers) -> list:
     """The same shortlist as the result page, measured against the same cohort."""
     try:
         recommend = importlib.import_module("evaluations.recommend")
-    except ImportError:  # the recommendation engine is not wired yet: no section
+    except ImportError:  # the report stays whole without the advice section
         return []
-    cohort = getattr(peers, "summary", None) if getattr(peers, "shown", False) else None
-    advice = list(recommend.recommendations_for(run, cohort=cohort) or [])
-    shortlist = getattr(recommend, "shortlist", None)
-    return list(shortlist(advice)) if shortlist else advice[:RECOMMENDATIONS]
-
-
-def _peer_chart(peers):
-    """The page's box plots, when there is a cohort to show and the chart exists."""
-    draw = getattr(charts, "box_chart", None)
-    if draw is None or not getattr(peers, "shown", False) or peers.overall is None:
-        return None
-    return draw([(str(_("Overall")), peers.overall), *peers.dimensions])
+    cohort = peers.cohort if peers is not None else None
+    return recommend.shortlist(recommend.cached_recommendations(run, cohort=cohort))
 
 
 def report_data(run, *, user) -> ReportData:
@@ -280,7 +269,7 @@ def report_data(run, *, user) -> ReportData:
         profile=enterprise_profile(acc.enterprise),
         recommendations=_recommendations(run, peers),
         peers=peers,
-        peer_chart=_peer_chart(peers),
+        peer_chart=peers.chart() if peers is not None else None,
         language=get_language() or "en",
     )
 

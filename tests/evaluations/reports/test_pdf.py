@@ -4,7 +4,6 @@ import io
 import logging
 import re
 import sys
-from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -130,15 +129,17 @@ def test_without_recommendations_and_peers_the_report_still_renders(run, bob, mo
     assert pdf.render_report(data).startswith(b"%PDF")
 
 
-def _box(value: float) -> SimpleNamespace:
-    return SimpleNamespace(
+def _box(value: float):
+    from evaluations.peers import Box
+
+    return Box(
         minimum=20.0, q1=40.0, median=52.5, q3=61.0, maximum=88.0, value=value, percentile=63.0
     )
 
 
 def test_the_peer_position_is_shown_when_the_cohort_allows(run, bob, monkeypatch):
     peers = pytest.importorskip("evaluations.peers")
-    position = SimpleNamespace(
+    position = peers.PeerPosition(
         shown=True,
         reason="",
         cohort_size=12,
@@ -157,7 +158,7 @@ def test_the_peer_position_is_shown_when_the_cohort_allows(run, bob, monkeypatch
 
 def test_a_hidden_peer_position_says_why(run, bob, monkeypatch):
     peers = pytest.importorskip("evaluations.peers")
-    hidden = SimpleNamespace(shown=False, reason="Too few peers yet.", cohort_size=2, label="")
+    hidden = peers.PeerPosition(shown=False, reason="Too few peers yet.", cohort_size=2, label="")
     monkeypatch.setattr(peers, "peer_position", lambda run: hidden)
     html = pdf.report_html(report_data(run, user=bob))
     assert "Too few peers yet." in html
