@@ -274,6 +274,21 @@ INDICATOR_COLUMNS = (
 )
 
 
+def _new_runs(spec: SchemeSpec, sources: _Sources, result: BulkResult) -> Iterable[tuple]:
+    """Per new run, in order: assessment, enterprise, year, quarter, values, overall, grade
+    (what both writers need of the sources and the engine's result)."""
+    return zip(
+        sources.assessment_ids,
+        sources.enterprise_ids,
+        sources.years,
+        sources.quarters,
+        _value_dicts(spec, sources),
+        result.overall.tolist(),
+        result.grade.tolist(),
+        strict=True,
+    )
+
+
 def _write_orm(job, spec: SchemeSpec, sources: _Sources, result: BulkResult, now) -> None:
     fields = _run_fields(job, spec, now)
     snapshot = scheme_to_dict(spec)
@@ -289,15 +304,8 @@ def _write_orm(job, spec: SchemeSpec, sources: _Sources, result: BulkResult, now
             grade=grade,
             **fields,
         )
-        for assessment_id, enterprise_id, year, quarter, values, overall, grade in zip(
-            sources.assessment_ids,
-            sources.enterprise_ids,
-            sources.years,
-            sources.quarters,
-            _value_dicts(spec, sources),
-            result.overall.tolist(),
-            result.grade.tolist(),
-            strict=True,
+        for assessment_id, enterprise_id, year, quarter, values, overall, grade in _new_runs(
+            spec, sources, result
         )
     ]
     EvaluationRun.objects.bulk_create(runs, batch_size=1000)
@@ -375,16 +383,9 @@ def _write_copy(job, spec: SchemeSpec, sources: _Sources, result: BulkResult, no
     new_ids = reserve_ids(EvaluationRun, len(sources.ids))
     head = (fields["origin"], fields["scheme_id"], fields["scheme_slug"], fields["scheme_version"])
     tail = (fields["status"], fields["attempts"], "", fields["created_by_id"], now, now, now)
-    runs = zip(
-        new_ids,
-        sources.assessment_ids,
-        sources.enterprise_ids,
-        sources.years,
-        sources.quarters,
-        _value_dicts(spec, sources),
-        result.overall.tolist(),
-        result.grade.tolist(),
-        strict=True,
+    runs = (
+        (run_id, *row)
+        for run_id, row in zip(new_ids, _new_runs(spec, sources, result), strict=True)
     )
     copy_rows(
         EvaluationRun,
