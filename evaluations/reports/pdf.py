@@ -124,39 +124,50 @@ class StaticFilesFetcher(URLFetcher):
         return None
 
 
+REPEAT = 0.05  # seconds between two deliveries of the deadline, until one is taken
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise ``PdfTimeout`` in this thread once ``seconds`` have passed.
 
-    A timer thread raises ``_Deadline`` asynchronously in the rendering thread (CPython's
+    A watchdog thread raises ``_Deadline`` asynchronously in the rendering thread (CPython's
     ``PyThreadState_SetAsyncExc``), so it works in any thread: a threaded development server,
     a Celery worker, a test. It interrupts Python code between two steps; a single long call
-    into Pango finishes first, then the exception arrives. Keep the guarded block to calls (as
-    ``render_pdf`` does): CPython does not route an asynchronous exception raised at the
-    backward jump of a loop written directly in the ``with`` block to that frame's handlers.
+    into Pango finishes first, then the exception arrives. An asynchronous exception that lands
+    in a weakref callback or a ``__del__`` during the render is swallowed by CPython as
+    "unraisable" (seen in CI), so the watchdog raises it again every ``REPEAT`` seconds until
+    the guarded block has ended, and the block's exit drops any copy not yet delivered. Keep
+    the guarded block to calls (as ``render_pdf`` does): CPython does not route an asynchronous
+    exception raised at the backward jump of a loop written directly in the ``with`` block to
+    that frame's handlers.
     """
-    target = threading.get_ident()
+    target = ctypes.c_ulong(threading.get_ident())
     lock = threading.Lock()
     armed = [True]
+    done = threading.Event()
 
-    def expire() -> None:
-        with lock:
-            if armed[0]:
-                armed[0] = False
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(target), ctypes.py_object(_Deadline)
-                )
+    def watch() -> None:
+        if done.wait(seconds):
+            return
+        while True:
+            with lock:
+                if not armed[0]:
+                    return
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(_Deadline))
+            if done.wait(REPEAT):
+                return
 
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
+    watchdog = threading.Thread(target=watch, name="pdf-time-limit", daemon=True)
     try:
-        timer.start()
+        watchdog.start()
         try:
             yield
         finally:
             with lock:
-                armed[0] = False  # after this, the timer can no longer fire into us
-            timer.cancel()
+                armed[0] = False  # after this, the watchdog can no longer fire into us
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)  # drop a pending copy
+            done.set()
     except _Deadline:
         raise PdfTimeout(f"The PDF took longer than {seconds:g} s to render.") from None
 

@@ -2,6 +2,7 @@
 
 import builtins
 import socket
+import sys
 import time
 from pathlib import Path
 
@@ -178,3 +179,35 @@ def test_a_finished_render_leaves_no_timer_behind():
         pass
     time.sleep(0.2)  # the timer was cancelled: nothing is raised here later
     assert pdf.render_pdf("<p>fast</p>", seconds=5).startswith(b"%PDF")
+
+
+def test_a_deadline_swallowed_in_a_finalizer_is_delivered_again(monkeypatch):
+    """CPython drops an asynchronous exception that lands in a ``__del__`` or a weakref
+    callback (CI saw this during a render); the time limit must still stop the work."""
+    swallowed = []
+    # CPython hands the dropped exception to sys.unraisablehook; record it without running
+    # pytest's own hook, whose Python code a later delivery could interrupt in turn.
+    monkeypatch.setattr(sys, "unraisablehook", swallowed.append)
+
+    class SlowFinalizer:
+        def __del__(self):
+            time.sleep(0.3)  # the first deadline (at 0.1 s) lands here and is swallowed
+
+    def first_step():
+        SlowFinalizer()  # finalized at once
+
+    def busy_step():
+        deadline = time.monotonic() + 0.05
+        while time.monotonic() < deadline:
+            pass
+
+    def steps():
+        first_step()
+        for _ in range(60):  # 3 s of work in all, well past the limit
+            busy_step()
+
+    started = time.monotonic()
+    with pytest.raises(pdf.PdfTimeout), pdf.time_limit(0.1):
+        steps()
+    assert time.monotonic() - started < 1.5
+    assert [u.exc_type for u in swallowed] == [pdf._Deadline]  # the first one was dropped
