@@ -41,14 +41,16 @@ class Advice:
     target: float | None
 
 
-def profile_holds(condition: str, enterprise) -> bool:
-    if condition == ProfileCondition.MANY_MARKETS_NO_COMPLIANCE:
-        directions = {d.code for d in enterprise.innovation_directions.all()}
-        return len(enterprise.target_markets) >= MANY_MARKETS and "compliance" not in directions
-    if condition == ProfileCondition.SOCIAL_OR_LIVE:
-        modes = {m.code for m in enterprise.operation_modes.all()}
-        return bool(modes & {"social", "live"})
-    return True
+def profile_conditions(enterprise) -> set[str]:
+    """The profile conditions this enterprise meets ("" always holds), read once per call."""
+    directions = set(enterprise.innovation_directions.values_list("code", flat=True))
+    modes = set(enterprise.operation_modes.values_list("code", flat=True))
+    holding = {ProfileCondition.ANY}
+    if len(enterprise.target_markets) >= MANY_MARKETS and "compliance" not in directions:
+        holding.add(ProfileCondition.MANY_MARKETS_NO_COMPLIANCE)
+    if modes & {"social", "live"}:
+        holding.add(ProfileCondition.SOCIAL_OR_LIVE)
+    return holding
 
 
 def _better(spec: IndicatorSpec, a: float, b: float) -> bool:
@@ -87,7 +89,7 @@ def recommendations_for(
 
     _dimensions, indicators = reference()
     items = Recommendation.objects.filter(is_active=True).select_related("indicator", "dimension")
-    enterprise = run.enterprise
+    holding = profile_conditions(run.enterprise)
     gains: dict[str, tuple[float, float | None, str]] = {}
 
     def indicator_gain(code: str) -> tuple[float, float | None, str]:
@@ -115,7 +117,7 @@ def recommendations_for(
 
     advice = []
     for item in items:
-        if not profile_holds(item.profile_condition, enterprise):
+        if item.profile_condition not in holding:
             continue
         if item.indicator_id:
             gain, target, text = indicator_gain(item.indicator.code)
