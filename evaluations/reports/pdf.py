@@ -26,6 +26,7 @@ import ctypes
 import hashlib
 import logging
 import mimetypes
+import sys
 import threading
 import time
 import uuid
@@ -124,7 +125,25 @@ class StaticFilesFetcher(URLFetcher):
         return None
 
 
-REPEAT = 0.05  # seconds between two deliveries of the deadline, until one is taken
+# Threads inside a time limit whose deadline CPython dropped (see ``time_limit``).
+_dropped: dict[int, threading.Event] = {}
+
+
+def _watch_dropped_deadlines() -> None:
+    """Chain a ``sys.unraisablehook`` that notices a dropped ``_Deadline`` (once per hook)."""
+    previous = sys.unraisablehook
+    if getattr(previous, "watches_pdf_deadlines", False):
+        return
+
+    def hook(unraisable) -> None:
+        previous(unraisable)  # first the usual report, so a new delivery cannot interrupt it
+        if unraisable.exc_type is _Deadline:
+            event = _dropped.get(threading.get_ident())
+            if event is not None:
+                event.set()
+
+    hook.watches_pdf_deadlines = True
+    sys.unraisablehook = hook
 
 
 @contextmanager
@@ -134,18 +153,20 @@ def time_limit(seconds: float) -> Iterator[None]:
     A watchdog thread raises ``_Deadline`` asynchronously in the rendering thread (CPython's
     ``PyThreadState_SetAsyncExc``), so it works in any thread: a threaded development server,
     a Celery worker, a test. It interrupts Python code between two steps; a single long call
-    into Pango finishes first, then the exception arrives. An asynchronous exception that lands
-    in a weakref callback or a ``__del__`` during the render is swallowed by CPython as
-    "unraisable" (seen in CI), so the watchdog raises it again every ``REPEAT`` seconds until
-    the guarded block has ended, and the block's exit drops any copy not yet delivered. Keep
-    the guarded block to calls (as ``render_pdf`` does): CPython does not route an asynchronous
-    exception raised at the backward jump of a loop written directly in the ``with`` block to
-    that frame's handlers.
+    into Pango finishes first, then the exception arrives. If it lands in a weakref callback or
+    a ``__del__`` during the render, CPython drops it as "unraisable" (seen in CI); a chained
+    unraisable hook notices, and only then does the watchdog deliver it again, so no extra
+    copy can reach code after the block. Keep the guarded block to calls (as ``render_pdf``
+    does): CPython does not route an asynchronous exception raised at the backward jump of a
+    loop written directly in the ``with`` block to that frame's handlers.
     """
-    target = ctypes.c_ulong(threading.get_ident())
+    ident = threading.get_ident()
+    target = ctypes.c_ulong(ident)
     lock = threading.Lock()
     armed = [True]
     done = threading.Event()
+    dropped = _dropped[ident] = threading.Event()
+    _watch_dropped_deadlines()
 
     def watch() -> None:
         if done.wait(seconds):
@@ -154,9 +175,11 @@ def time_limit(seconds: float) -> Iterator[None]:
             with lock:
                 if not armed[0]:
                     return
+                dropped.clear()
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(_Deadline))
-            if done.wait(REPEAT):
-                return
+            while not dropped.wait(0.05):  # deliver again only if this one was dropped
+                if done.is_set():
+                    return
 
     watchdog = threading.Thread(target=watch, name="pdf-time-limit", daemon=True)
     try:
@@ -166,8 +189,8 @@ def time_limit(seconds: float) -> Iterator[None]:
         finally:
             with lock:
                 armed[0] = False  # after this, the watchdog can no longer fire into us
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)  # drop a pending copy
             done.set()
+            _dropped.pop(ident, None)
     except _Deadline:
         raise PdfTimeout(f"The PDF took longer than {seconds:g} s to render.") from None
 
