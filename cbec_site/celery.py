@@ -1,4 +1,8 @@
-"""The Celery application, configured from Django settings (the ``CELERY_`` namespace)."""
+"""The Celery application, configured from Django settings (the ``CELERY_`` namespace).
+
+Workers find the tasks in each installed app's ``tasks`` module; routes and queues are in
+settings (``CELERY_TASK_ROUTES``), and services queue tasks by name (``core.dispatch``).
+"""
 
 import os
 
@@ -14,12 +18,10 @@ sqla_transport.Transport.polling_interval = 0.1
 
 app = Celery("cbec_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# The PDF task lives beside WeasyPrint, which only workers should pay to import.
-app.conf.imports = ("cbec_site.health", "evaluations.reports.pdf")
 app.autodiscover_tasks()
 
 
 @worker_ready.connect
 def _announce(sender, **kwargs) -> None:
     """A fresh worker reports at once through the broker, not only at beat's next tick."""
-    sender.app.send_task("cbec_site.health.heartbeat")
+    sender.app.send_task("core.tasks.heartbeat")

@@ -1,21 +1,16 @@
 """Liveness of the three things a submission needs: the database, the broker and a worker.
 
-A worker proves itself by running ``heartbeat`` (scheduled by beat); the health view reads the
-time it last ran from the shared cache.
+A worker proves itself by running ``core.tasks.heartbeat`` (scheduled by beat); the health view
+reads the time it last ran from the shared cache.
 """
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
-
-
-@shared_task(ignore_result=True)
-def heartbeat() -> None:
-    cache.set(settings.CELERY_WORKER_HEARTBEAT_KEY, timezone.now().timestamp(), timeout=None)
 
 
 def database_ok() -> bool:
@@ -28,10 +23,8 @@ def database_ok() -> bool:
 
 
 def broker_ok() -> bool:
-    from cbec_site.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "core",
     "accounts",
     "enterprises",
     "evaluations",
@@ -238,13 +239,24 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+# Three queues, each with its own workers (Procfile, `make run`): evaluations first, so that
+# one tenant's burst of PDFs never delays another tenant's evaluation; reports (PDF renders and
+# bulk re-scoring) on workers that may run at lower priority; mail, paced on its own.
+CELERY_TASK_DEFAULT_QUEUE = "evaluations"
+CELERY_TASK_ROUTES = {
+    "evaluations.tasks.render_report": {"queue": "reports"},
+    "evaluations.tasks.rescore_start": {"queue": "reports"},
+    "evaluations.tasks.rescore_chunk": {"queue": "reports"},
+    "core.tasks.deliver_mail": {"queue": "mail"},
+}
 CELERY_WORKER_HEARTBEAT_KEY = "cbec:worker-heartbeat"
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "cbec_site.health.heartbeat", "schedule": 30.0},
+    "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
     "sweep-evaluation-runs": {
         "task": "evaluations.tasks.sweep_evaluation_runs",
         "schedule": env.float("EVALUATION_SWEEP_EVERY_SECONDS", default=30.0),
     },
+    "sweep-report-files": {"task": "evaluations.tasks.sweep_report_files", "schedule": 30.0},
     "refresh-peer-summaries": {
         "task": "evaluations.tasks.refresh_peer_summaries",
         "schedule": 300.0,
@@ -261,6 +273,15 @@ EVALUATION_UNSENT_GRACE = timedelta(seconds=10)  # a run whose send failed (brok
 EVALUATION_RUNNING_STALE = timedelta(
     seconds=env.int("EVALUATION_RUNNING_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
 )
+
+# Report files (PDF). On a worker the hard limit kills the rendering process (and frees its
+# memory); the soft limit before it is only a courtesy. The sweep fails a render with no result
+# past the hard limit, so "try again" works at once; a file is kept for REPORT_FILE_LIFETIME.
+REPORT_RENDER_SOFT_TIME_LIMIT = env.int("REPORT_RENDER_SOFT_TIME_LIMIT", default=45)
+REPORT_RENDER_TIME_LIMIT = env.int("REPORT_RENDER_TIME_LIMIT", default=60)
+REPORT_QUEUED_STALE = timedelta(seconds=env.int("REPORT_QUEUED_STALE_SECONDS", default=120))
+REPORT_FILE_LIFETIME = timedelta(hours=env.int("REPORT_FILE_LIFETIME_HOURS", default=24))
+REPORT_PRERENDER = env.bool("REPORT_PRERENDER", default=True)  # a fresh result's PDF, at once
 
 # --- Security (on by default without debug; each can be turned off behind a TLS proxy) -------
 SECURE_PROXY_SSL_HEADER = (
@@ -296,7 +317,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every rendering step at INFO; a report's log needs only its warnings.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # axes.W006 asks to lock by IP address too. Behind a proxy every visitor shares one address, so an

@@ -19,6 +19,9 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True
+# Eager tasks would render each fresh result's PDF inside the request; the tests that check
+# pre-rendering turn it on.
+REPORT_PRERENDER = False
 PRIVATE_FILES_ROOT = VAR_DIR / "test-private"
 LANGUAGE_CODE = "en"
 

@@ -25,7 +25,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations import services
 from evaluations.forms import FiniteDecimalField, LenientJSONField, SampleValuesForm
-from evaluations.models import Dimension, Indicator, Recommendation, SchemeIndicator, WeightScheme
+from evaluations.models import (
+    Dimension,
+    Indicator,
+    Recommendation,
+    ReportFile,
+    SchemeIndicator,
+    WeightScheme,
+)
 from evaluations.models.rescore import RescoreJob
 from evaluations.scoring import ScoreResult, ScoringError, score
 from evaluations.services.rescore import rescore_create
@@ -488,3 +495,41 @@ class RescoreJobAdmin(admin.ModelAdmin):
             return "—"
         end = job.finished_at or timezone.now()
         return f"{(end - job.started_at).total_seconds():.1f} s"
+
+
+@admin.register(ReportFile)
+class ReportFileAdmin(admin.ModelAdmin):
+    """Read-only: files are asked for on the result pages and rendered by the reports queue."""
+
+    list_display = (
+        "id",
+        "kind",
+        "run",
+        "language",
+        "audience",
+        "status",
+        "requested_at",
+        "expires_at",
+    )
+    list_filter = ("status", "kind", "language", "audience")
+    list_select_related = ("run",)
+    fields = (
+        "kind",
+        "run",
+        ("language", "audience"),
+        "status",
+        "error",
+        "filename",
+        "requested_by",
+        ("requested_at", "started_at", "finished_at", "expires_at"),
+        "stamp",
+    )
+    readonly_fields = tuple(
+        name for item in fields for name in (item if isinstance(item, tuple) else (item,))
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

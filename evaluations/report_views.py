@@ -1,28 +1,28 @@
 """Report downloads: a run's PDF, CSV and XLSX, and the staff cohort export.
 
-The CSV and the XLSX take milliseconds and are answered at once; the PDF takes a second or more
-and is built by a worker (``evaluations.reports.pdf``), its progress shown meanwhile.
+The CSV and the XLSX take milliseconds and are answered at once. The PDF is a ``ReportFile``
+rendered on the reports queue (usually ahead of the first click: ``services.reports``); until
+it is ready its URL shows the progress, and then answers with the file itself.
 
-Every response is an attachment that no shared cache may keep (``Cache-Control: private,
-no-store``) and that no browser may sniff into something else. Access as everywhere: through
-``enterprises.access`` first, the run fetched through its enterprise; the builders check again.
+Access as everywhere: through ``enterprises.access`` first, the run fetched through its
+enterprise; the builders (and the worker, for a PDF) check again.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.utils.http import content_disposition_header
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from core.http import HTMX_STOP_POLLING, private_attachment, private_download, private_file
 from enterprises import access
-from evaluations.models import EvaluationRun
-from evaluations.models.assessments import private_storage
-from evaluations.reports import Built, tables
-
-HTMX_STOP_POLLING = 286  # htmx stops polling on this status
+from evaluations.models import EvaluationRun, ReportFile
+from evaluations.reports import tables
+from evaluations.reports.data import Built
+from evaluations.services import reports
 
 
 def _succeeded_run(request: HttpRequest, pk: int, run_pk: int) -> EvaluationRun:
@@ -35,65 +35,51 @@ def _succeeded_run(request: HttpRequest, pk: int, run_pk: int) -> EvaluationRun:
     )
 
 
-def _private_attachment(response: HttpResponse, name: str) -> HttpResponse:
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _download(built: Built) -> HttpResponse:
-    return _private_attachment(
-        HttpResponse(built.content, content_type=built.content_type), built.filename
+def _pdf(request: HttpRequest, run: EvaluationRun, *, retry: bool = False) -> ReportFile:
+    return reports.report_file_request(
+        run=run, user=request.user, language=get_language(), retry=retry
     )
 
 
 @require_GET
 def run_pdf(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
-    """Members and staff: the PDF report, built by a worker (about a second or more).
-
-    Until the file is ready this URL shows the progress (polled by htmx, refreshed without
-    JavaScript); once it is, the same URL answers with the file, until it expires.
-    """
-    from evaluations.reports import pdf  # imports WeasyPrint (about 1 s): only when asked for
-
+    """Members and staff: the PDF report once it is ready, its progress until then."""
     run = _succeeded_run(request, pk, run_pk)
-    job = pdf.pdf_job_start(
-        run, user=request.user, language=get_language(), retry="retry" in request.GET
-    )
-    if job.ready:
-        response = FileResponse(
-            private_storage().open(job.path, "rb"), content_type="application/pdf"
-        )
-        return _private_attachment(response, job.filename)
-    return render(request, "evaluations/report_progress.html", _progress(request, run, job))
+    report = _pdf(request, run)
+    if report.is_ready:
+        return private_file(report.file, report.filename, "application/pdf")
+    return render(request, "evaluations/report_progress.html", _progress(run, report))
 
 
 @require_GET
 def run_pdf_status(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
-    """Members and staff: how far the PDF is (htmx polls it until it is ready or failed)."""
-    from evaluations.reports import pdf
-
+    """Members and staff: how far the PDF is (polled by htmx). Once ready, htmx is sent to the
+    file itself, so the download starts without a second click."""
     run = _succeeded_run(request, pk, run_pk)
-    job = pdf.pdf_job_start(run, user=request.user, language=get_language())
-    response = render(
-        request, "evaluations/report_progress_status.html", _progress(request, run, job)
-    )
+    report = _pdf(request, run)
+    response = render(request, "evaluations/report_progress_status.html", _progress(run, report))
     response["Cache-Control"] = "private, no-store"
-    if (job.ready or job.failed) and request.htmx:
+    if report.is_ready and request.htmx:
+        response["HX-Redirect"] = reverse("evaluations:run-pdf", args=[pk, run_pk])
+    elif report.is_failed and request.htmx:
         response.status_code = HTMX_STOP_POLLING
     return response
 
 
-def _progress(request: HttpRequest, run: EvaluationRun, job) -> dict:
-    from evaluations.reports import pdf
+@require_POST
+def run_pdf_retry(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    """Members and staff: prepare a PDF that failed again."""
+    run = _succeeded_run(request, pk, run_pk)
+    _pdf(request, run, retry=True)
+    return redirect("evaluations:run-pdf", pk=pk, run_pk=run_pk)
 
-    return {
-        "enterprise": run.enterprise,
-        "run": run,
-        "job": job,
-        "minutes": int(pdf.lifetime().total_seconds() // 60),
-    }
+
+def _download(built: Built) -> HttpResponse:
+    return private_download(built.content, built.filename, built.content_type)
+
+
+def _progress(run: EvaluationRun, report: ReportFile) -> dict:
+    return {"enterprise": run.enterprise, "run": run, "report": report}
 
 
 @require_GET
@@ -118,4 +104,4 @@ def cohort_export(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         tables.cohort_csv(user=request.user), content_type=tables.CSV_TYPE
     )
-    return _private_attachment(response, tables.cohort_filename())
+    return private_attachment(response, tables.cohort_filename())

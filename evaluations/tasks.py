@@ -1,13 +1,19 @@
-"""Celery tasks: thin wrappers that hand a run id to ``evaluations.services.runs``."""
+"""Celery tasks: each takes ids, loads nothing itself and calls one service.
+
+Services never import this module: they queue a task by its name (``core.dispatch``), and
+``CELERY_TASK_ROUTES`` sends it to its queue (evaluations, reports or mail).
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
-from evaluations.services import runs
+from evaluations import peers
+from evaluations.services import rendering, reports, rescore, runs
 
 
-@shared_task(name="evaluations.tasks.run_evaluation", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="evaluations.tasks.run_evaluation")
 def run_evaluation(run_id: int) -> bool:
     """Compute and store one run; idempotent, so a redelivered message is harmless."""
     try:
@@ -24,14 +30,25 @@ def sweep_evaluation_runs() -> dict[str, int]:
     return runs.runs_sweep()
 
 
-# --- Re-scoring under another scheme (issue 7) --------------------------------------------------
+@shared_task(
+    name=reports.RENDER,
+    soft_time_limit=settings.REPORT_RENDER_SOFT_TIME_LIMIT,
+    time_limit=settings.REPORT_RENDER_TIME_LIMIT,
+)
+def render_report(report_file_id: int) -> str:
+    """Render and store one report file (the reports queue); returns its status."""
+    return rendering.report_file_render(report_file_id=report_file_id)
 
 
-@shared_task(name="evaluations.tasks.rescore_start", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="evaluations.tasks.sweep_report_files")
+def sweep_report_files() -> dict[str, int]:
+    """Fail renders that made no progress past their limit; delete expired files."""
+    return reports.report_files_sweep()
+
+
+@shared_task(name="evaluations.tasks.rescore_start")
 def rescore_start(job_id: int) -> int:
-    """Select the job's runs and send one ``rescore_chunk`` per chunk; the number of chunks."""
-    from evaluations.services import rescore
-
+    """Select the job's runs and queue one ``rescore_chunk`` per chunk; the number of chunks."""
     try:
         chunks = rescore.rescore_begin(job_id=job_id)
     except Exception as error:
@@ -42,11 +59,9 @@ def rescore_start(job_id: int) -> int:
     return len(chunks)
 
 
-@shared_task(name="evaluations.tasks.rescore_chunk", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="evaluations.tasks.rescore_chunk")
 def rescore_chunk(job_id: int, run_ids: list[int]) -> int:
     """Score and store one chunk; a redelivered chunk stores nothing twice."""
-    from evaluations.services import rescore
-
     try:
         return rescore.rescore_run_chunk(job_id=job_id, run_ids=run_ids)
     except Exception as error:
@@ -57,6 +72,4 @@ def rescore_chunk(job_id: int, run_ids: list[int]) -> int:
 @shared_task(name="evaluations.tasks.refresh_peer_summaries")
 def refresh_peer_summaries() -> int:
     """Rebuild the cached cohort summaries the peer box plots read."""
-    from evaluations import peers
-
     return peers.refresh_summaries()

@@ -23,6 +23,11 @@ urlpatterns = [
         report_views.run_pdf_status,
         name="run-pdf-status",
     ),
+    path(
+        "<int:pk>/runs/<int:run_pk>/report.pdf/retry/",
+        report_views.run_pdf_retry,
+        name="run-pdf-retry",
+    ),
     path("<int:pk>/runs/<int:run_pk>/report.csv", report_views.run_csv, name="run-csv"),
     path("<int:pk>/runs/<int:run_pk>/report.xlsx", report_views.run_xlsx, name="run-xlsx"),
     path("cohort.csv", report_views.cohort_export, name="cohort-export"),

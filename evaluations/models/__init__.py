@@ -3,7 +3,9 @@
 - ``schemes``: dimensions, indicators and versioned weight schemes (PRODUCT.md sections 3, 4);
 - ``assessments``: an enterprise's values for a period, its evidence and its evaluation runs
   with their stored results (section 5);
-- ``recommendations``: the catalogue of advice drawn from the paper (section 6).
+- ``recommendations``: the catalogue of advice drawn from the paper (section 6);
+- ``reports``: files made for people (PDF reports), one row per file (section 7);
+- ``rescore``: bulk re-scoring jobs under another scheme version.
 """
 
 from .assessments import (
@@ -14,6 +16,7 @@ from .assessments import (
     RunIndicator,
 )
 from .recommendations import Recommendation
+from .reports import ReportFile
 from .rescore import RescoreChunk, RescoreJob
 from .schemes import (
     Better,
@@ -35,6 +38,7 @@ __all__ = [
     "Indicator",
     "Localized",
     "Recommendation",
+    "ReportFile",
     "RescoreChunk",
     "RescoreJob",
     "RunDimension",

@@ -157,6 +157,12 @@ class EvaluationRun(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     overall = models.FloatField(_("overall score"), null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=8, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("The submitter's language: the report made ahead of the first click uses it."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -26,7 +26,7 @@ from openpyxl.styles import Font
 
 from evaluations import selectors
 from evaluations.models import EvaluationRun, Indicator, RunIndicator
-from evaluations.reports import Built, ReportData, filename, report_data
+from evaluations.reports.data import Built, ReportData, filename, report_data
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from evaluations.models import Assessment, EvaluationRun, Evidence, Indicator, WeightScheme
@@ -131,6 +131,7 @@ def run_create(
             }
         ) from None
     run = EvaluationRun.objects.create(
+        language=translation.get_language() or "",
         assessment=assessment,
         enterprise_id=assessment.enterprise_id,
         year=assessment.year,

@@ -32,6 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import dispatch
 from evaluations import selectors
 from evaluations.models import (
     EvaluationRun,
@@ -49,6 +50,7 @@ logger = logging.getLogger(__name__)
 Status = RescoreJob.Status
 RunStatus = EvaluationRun.Status
 
+START = "evaluations.tasks.rescore_start"
 MAX_CHUNK_SIZE = 50_000  # a chunk must finish well inside the task time limit
 
 
@@ -92,9 +94,7 @@ def rescore_create(*, scheme: WeightScheme, user=None, chunk_size: int | None = 
 
 
 def _send_start(job_id: int) -> None:
-    from evaluations.tasks import rescore_start  # the task module imports this one
-
-    rescore_start.delay(job_id)
+    dispatch.send(START, job_id)
 
 
 def rescore_begin(*, job_id: int) -> list[list[int]]:

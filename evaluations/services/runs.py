@@ -24,11 +24,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import dispatch
 from evaluations.models import EvaluationRun, RunDimension, RunIndicator
 from evaluations.scoring import ScoreResult, ScoringError, scheme_from_dict, score
 
+from .reports import report_file_prerender
+
 logger = logging.getLogger(__name__)
 Status = EvaluationRun.Status
+RUN = "evaluations.tasks.run_evaluation"
 
 
 def run_enqueue(run_id: int, *, countdown: float | None = None, stamped: bool = False) -> bool:
@@ -39,10 +43,8 @@ def run_enqueue(run_id: int, *, countdown: float | None = None, stamped: bool = 
     the run again within seconds. A process that dies between the commit and the send leaves
     ``sent_at`` set, and the sweep re-sends it once it is stale.
     """
-    from evaluations.tasks import run_evaluation  # the task module imports this one
-
     try:
-        run_evaluation.apply_async(args=[run_id], countdown=countdown)
+        dispatch.send(RUN, run_id, countdown=countdown)
     except Exception as error:  # noqa: BLE001 - any broker failure: the sweep sends it later
         logger.warning("run %s not sent, the sweep will retry: %s", run_id, error)
         if stamped:
@@ -165,7 +167,9 @@ def run_execute(run_id: int) -> bool:
     """The worker's one call: compute and store a run once. True if this call stored it.
 
     Invalid stored data cannot get better by retrying, so it fails the run at once; any other
-    error propagates to the task, which reports it through ``run_attempt_failed``.
+    error propagates to the task, which reports it through ``run_attempt_failed``. A stored
+    result's PDF is then queued for its submitter (``REPORT_PRERENDER``), so that the first
+    click on "PDF" finds it ready.
     """
     run = _start(run_id)
     if run is None:
@@ -175,7 +179,10 @@ def run_execute(run_id: int) -> bool:
     except (ScoringError, KeyError, TypeError, ValueError) as error:
         run_fail(run_id, _("The stored values or scheme cannot be scored: %s") % error)
         return False
-    return _store(run_id, result)
+    stored = _store(run_id, result)
+    if stored and settings.REPORT_PRERENDER:
+        report_file_prerender(run_id=run_id)
+    return stored
 
 
 def runs_sweep(now: datetime | None = None) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import AssessmentFactory, submitted_run
@@ -42,9 +43,28 @@ def english():
 
 
 @pytest.fixture(autouse=True)
-def no_stored_jobs(settings, tmp_path):
-    """PDF jobs live in the cache and their files in private storage: each test has its own."""
+def private_files(settings, tmp_path):
+    """Report files are stored in private storage: each test has its own."""
     settings.PRIVATE_FILES_ROOT = tmp_path / "private"
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def download(django_capture_on_commit_callbacks):
+    """``download(client, "run-pdf", run)``: a report as a person gets it. A PDF's first answer
+    shows its progress while the render is sent after the commit (run here by the eager test
+    worker); asking again serves the file. CSV and XLSX answer at once."""
+
+    def get(client, name, run, pk=None, **headers):
+        url = reverse(
+            f"evaluations:{name}", kwargs={"pk": pk or run.enterprise_id, "run_pk": run.pk}
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(url, headers=headers)
+        if name != "run-pdf" or response.status_code != 200:
+            return response
+        return client.get(url, headers=headers)
+
+    return get

@@ -27,9 +27,9 @@ def _url(name, run, pk=None) -> str:
 
 @pytest.mark.parametrize(("name", "extension", "content_type"), FORMATS)
 def test_a_member_downloads_a_private_attachment(
-    name, extension, content_type, run, bob, client_for
+    name, extension, content_type, run, bob, client_for, download
 ):
-    response = client_for(bob).get(_url(name, run))
+    response = download(client_for(bob), name, run)
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"] == (
@@ -41,9 +41,10 @@ def test_a_member_downloads_a_private_attachment(
 
 @pytest.mark.parametrize(("name", "extension", "content_type"), FORMATS)
 def test_staff_may_download_and_outsiders_may_not_even_see_it(
-    name, extension, content_type, run, staff, charlie, client_for
+    name, extension, content_type, run, staff, charlie, client_for, download
 ):
-    assert client_for(staff).get(_url(name, run)).status_code == 200
+    response = download(client_for(staff), name, run)
+    assert response.status_code == 200 and response["Content-Type"] == content_type
     assert client_for(charlie).get(_url(name, run)).status_code == 404
     anonymous = client_for(None).get(_url(name, run))
     assert anonymous.status_code == 302
@@ -67,7 +68,9 @@ def test_a_run_without_a_result_has_no_report(
 
 
 def test_only_get_is_allowed(run, alice, client_for):
-    assert client_for(alice).post(_url("run-pdf", run)).status_code == 405
+    for name in ("run-pdf", "run-pdf-status", "run-csv", "run-xlsx"):
+        assert client_for(alice).post(_url(name, run)).status_code == 405
+    assert client_for(alice).get(_url("run-pdf-retry", run)).status_code == 405
 
 
 def test_the_builders_check_access_again(run, charlie):

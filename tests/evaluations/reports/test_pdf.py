@@ -3,15 +3,16 @@
 import io
 import logging
 import re
-import sys
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
+from evaluations import peers, recommend
 from evaluations.models import Indicator
-from evaluations.reports import pdf, report_data
+from evaluations.reports import pdf
+from evaluations.reports.data import report_data
 
 pytestmark = pytest.mark.django_db
 
@@ -37,16 +38,21 @@ def _fonts(content: bytes) -> set[str]:
     return names
 
 
-def _download(client, run, **headers) -> bytes:
-    """The PDF (the test settings run Celery tasks eagerly: the job is ready at once)."""
-    response = client.get(_url(run), headers=headers)
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    return b"".join(response.streaming_content)
+@pytest.fixture
+def pdf_of(download):
+    """The PDF bytes, as a person downloads them (the eager test worker renders it)."""
+
+    def get(client, run, **headers) -> bytes:
+        response = download(client, "run-pdf", run, **headers)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        return b"".join(response.streaming_content)
+
+    return get
 
 
-def test_the_pdf_names_the_enterprise_the_score_and_every_indicator(run, bob, client_for):
-    content = _download(client_for(bob), run)
+def test_the_pdf_names_the_enterprise_the_score_and_every_indicator(run, bob, client_for, pdf_of):
+    content = pdf_of(client_for(bob), run)
     assert content.startswith(b"%PDF")
     text = _text(content)
     assert _squeezed("Alice Trading Co.") in text
@@ -60,9 +66,11 @@ def test_the_pdf_names_the_enterprise_the_score_and_every_indicator(run, bob, cl
     assert f"Page1/{pages}" in text and "Generated" in text
 
 
-def test_a_chinese_report_has_chinese_text_and_no_missing_glyph(run, bob, client_for, caplog):
+def test_a_chinese_report_has_chinese_text_and_no_missing_glyph(
+    run, bob, client_for, caplog, pdf_of
+):
     caplog.set_level(logging.WARNING, logger="weasyprint")
-    content = _download(client_for(bob), run, accept_language="zh-hans")
+    content = pdf_of(client_for(bob), run, accept_language="zh-hans")
     text = _text(content)
     for indicator in Indicator.objects.all():
         assert indicator.name_zh and _squeezed(indicator.name_zh) in text
@@ -109,7 +117,6 @@ def test_a_value_past_its_best_bound_is_clamped_in_the_appendix(enterprise, alic
 
 
 def test_the_report_shows_the_shortlisted_recommendations(run, bob):
-    recommend = pytest.importorskip("evaluations.recommend")
     data = report_data(run, user=bob)
     expected = recommend.shortlist(recommend.recommendations_for(run))
     assert [a.title for a in data.recommendations] == [a.title for a in expected]
@@ -118,27 +125,13 @@ def test_the_report_shows_the_shortlisted_recommendations(run, bob):
         assert advice.what_if in html
 
 
-def test_without_recommendations_and_peers_the_report_still_renders(run, bob, monkeypatch):
-    """Before those modules exist (or if they are removed), the sections are left out."""
-    monkeypatch.setitem(sys.modules, "evaluations.recommend", None)
-    monkeypatch.setitem(sys.modules, "evaluations.peers", None)
-    data = report_data(run, user=bob)
-    assert data.recommendations == [] and data.peers is None
-    html = pdf.report_html(data)
-    assert "Recommendations" not in html and "Position among peers" not in html
-    assert pdf.render_report(data).startswith(b"%PDF")
-
-
 def _box(value: float):
-    from evaluations.peers import Box
-
-    return Box(
+    return peers.Box(
         minimum=20.0, q1=40.0, median=52.5, q3=61.0, maximum=88.0, value=value, percentile=63.0
     )
 
 
 def test_the_peer_position_is_shown_when_the_cohort_allows(run, bob, monkeypatch):
-    peers = pytest.importorskip("evaluations.peers")
     position = peers.PeerPosition(
         shown=True,
         reason="",
@@ -157,7 +150,6 @@ def test_the_peer_position_is_shown_when_the_cohort_allows(run, bob, monkeypatch
 
 
 def test_a_hidden_peer_position_says_why(run, bob, monkeypatch):
-    peers = pytest.importorskip("evaluations.peers")
     hidden = peers.PeerPosition(shown=False, reason="Too few peers yet.", cohort_size=2, label="")
     monkeypatch.setattr(peers, "peer_position", lambda run: hidden)
     html = pdf.report_html(report_data(run, user=bob))

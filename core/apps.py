@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """What every app stands on: sending tasks by name, the one cache, mail on its queue."""
+
+    name = "core"
+    verbose_name = _("Platform")

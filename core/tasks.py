@@ -1,0 +1,33 @@
+"""Platform tasks: delivering e-mail (the mail queue) and the workers' heartbeat."""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from core.mail import DELIVER
+
+
+@shared_task(name=DELIVER, bind=True, max_retries=5, default_retry_delay=60)
+def deliver_mail(self, message: dict) -> None:
+    """Send one queued message; a mail server that is down is tried again later."""
+    try:
+        send_mail(
+            subject=message["subject"],
+            message=message["body"],
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=message["to"],
+        )
+    except (OSError, SMTPException) as error:
+        raise self.retry(exc=error) from error
+
+
+@shared_task(name="core.tasks.heartbeat")
+def heartbeat() -> None:
+    """A worker took a message: the health check reads when (``cbec_site.health``)."""
+    cache.set(settings.CELERY_WORKER_HEARTBEAT_KEY, timezone.now().timestamp(), timeout=None)

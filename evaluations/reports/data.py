@@ -1,0 +1,267 @@
+"""Downloadable reports of one evaluation run (PDF, CSV, XLSX) and the staff cohort export.
+
+PRODUCT.md section 7. Everything a report shows is gathered once here (``report_data``) and then
+drawn by ``pdf`` (an HTML template through WeasyPrint) or ``tables`` (CSV and XLSX), so the three
+formats always agree. A builder returns a ``Built`` (file name, content type, bytes), as pretix's
+exporters do, and checks access again: the view already did, but a builder may one day run
+elsewhere (a task), and it must never hand an enterprise's figures to someone outside it.
+
+The methodology appendix is recomputed here from what the run stored (its scheme snapshot and its
+values) with PRODUCT.md section 3's formulas, in plain Python, so a reader can follow every line
+by hand and land on the stored score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from enterprises import access
+from evaluations import peers, recommend, selectors
+from evaluations.selectors import RunPage
+
+GRADE_LABELS = {
+    "leading": _("leading"),
+    "advanced": _("advanced"),
+    "developing": _("developing"),
+    "emerging": _("emerging"),
+    "at_risk": _("at risk"),
+}
+
+
+def plain(x: float) -> str:
+    """A number with up to six significant digits and no trailing zeros (0.25, 18, 0.333333)."""
+    return f"{x:.6g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A finished file: what a download view needs to answer."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class WorkedLine:
+    """One indicator's arithmetic, from the snapshot's bounds and weight and the typed value."""
+
+    code: str
+    label: str
+    dimension: str
+    unit: str
+    value: float
+    worst: float
+    best: float
+    weight: float
+    ratio: float  # (x − worst) / (best − worst), before clamping
+    normalized: float  # s = clamp(ratio, 0, 1)
+    contribution: float  # 100 · w · s
+    potential_gain: float  # 100 · w · (1 − s)
+
+    @property
+    def clamped(self) -> bool:
+        return self.ratio != self.normalized
+
+    @property
+    def inputs(self) -> dict[str, str]:
+        """x, worst, best and w as a person would write them: 18, 0.25, not 18.0000."""
+        return {
+            "x": plain(self.value),
+            "worst": plain(self.worst),
+            "best": plain(self.best),
+            "w": plain(self.weight),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionSum:
+    label: str
+    weight: float  # Σ w of its indicators
+    contributions: float  # Σ 100 · w · s
+    score: float | None  # 100 · Σ(w·s) / Σ w; None when not weighted
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    grade: str
+    min_score: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Methodology:
+    scheme_name: str
+    slug: str
+    version: int
+    lines: tuple[WorkedLine, ...]
+    dimensions: tuple[DimensionSum, ...]
+    bands: tuple[Band, ...]
+    total_weight: float
+    total_contribution: float
+    overall: float  # Σ contributions / Σ w, as recomputed here
+
+
+@dataclass
+class ReportData:
+    """Everything one run's report shows, whatever the format."""
+
+    enterprise: Any
+    run: Any
+    page: RunPage
+    methodology: Methodology
+    profile: list[tuple[str, str]] = field(default_factory=list)
+    recommendations: list = field(default_factory=list)
+    peers: peers.PeerPosition | None = None
+    peer_chart: Any = None  # charts.BoxChart of the peer position, when shown
+    generated_at: datetime = field(default_factory=timezone.now)
+    language: str = "en"
+
+    @property
+    def grade_label(self) -> str:
+        band = next((b for b in self.methodology.bands if b.grade == self.run.grade), None)
+        return band.label if band else ""
+
+    @property
+    def dimension_changes(self) -> list[Change]:
+        """Each dimension's score before and now (the page stores only now and the change)."""
+        changes = []
+        for line in self.page.dimensions:
+            label = line.dimension.localized("name") if line.dimension else line.row.code
+            before = None if line.change is None else line.row.score - line.change
+            changes.append(Change(label, before, line.row.score, line.change))
+        return changes
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    label: str
+    before: float | None
+    now: float | None
+    change: float | None
+
+
+def methodology(run, page: RunPage) -> Methodology:
+    """The appendix: PRODUCT.md section 3's formulas applied to the run's own snapshot."""
+    snapshot = run.scheme_snapshot or {}
+    indicators = {line.row.code: line for line in page.indicators}
+    dimension_names = {
+        line.row.code: (line.dimension.localized("name") if line.dimension else line.row.code)
+        for line in page.dimensions
+    }
+    lines = []
+    for spec in snapshot.get("indicators", []):
+        code = spec["code"]
+        stored = indicators.get(code)
+        reference = stored.indicator if stored else None
+        value = run.values.get(code, stored.row.value if stored else 0.0)
+        worst, best, weight = float(spec["worst"]), float(spec["best"]), float(spec["weight"])
+        ratio = (float(value) - worst) / (best - worst)
+        normalized = min(max(ratio, 0.0), 1.0)
+        lines.append(
+            WorkedLine(
+                code=code,
+                label=reference.localized("name") if reference else code,
+                dimension=dimension_names.get(spec["dimension"], spec["dimension"]),
+                unit=reference.localized("unit") if reference else "",
+                value=float(value),
+                worst=worst,
+                best=best,
+                weight=weight,
+                ratio=ratio,
+                normalized=normalized,
+                contribution=100 * weight * normalized,
+                potential_gain=100 * weight * (1 - normalized),
+            )
+        )
+    dims: dict[str, list[WorkedLine]] = {}
+    for line in lines:
+        dims.setdefault(line.dimension, []).append(line)
+    dimension_sums = []
+    for label, members in dims.items():
+        weight = sum(m.weight for m in members)
+        contributions = sum(m.contribution for m in members)
+        score = None if weight == 0 else min(contributions / weight, 100.0)
+        dimension_sums.append(DimensionSum(label, weight, contributions, score))
+    total_weight = sum(line.weight for line in lines)
+    total = sum(line.contribution for line in lines)
+    bands = tuple(
+        Band(
+            str(band["grade"]),
+            float(band["min_score"]),
+            str(GRADE_LABELS.get(band.get("label", ""), band.get("label", ""))),
+        )
+        for band in snapshot.get("grade_bands", [])
+    )
+    scheme = getattr(run, "scheme", None)
+    return Methodology(
+        scheme_name=scheme.name if scheme is not None else run.scheme_slug,
+        slug=snapshot.get("slug", run.scheme_slug),
+        version=int(snapshot.get("version", run.scheme_version)),
+        lines=tuple(lines),
+        dimensions=tuple(dimension_sums),
+        bands=bands,
+        total_weight=total_weight,
+        total_contribution=total,
+        overall=min(total / total_weight, 100.0) if total_weight else 0.0,
+    )
+
+
+def enterprise_profile(enterprise) -> list[tuple[str, str]]:
+    """The cover's facts about the enterprise, labelled in the active language."""
+    rows = []
+    place = ", ".join(p for p in (enterprise.city, enterprise.get_province_display()) if p)
+    if place:
+        rows.append((str(_("Location")), place))
+    if enterprise.size_band:
+        rows.append((str(_("Size")), str(enterprise.get_size_band_display())))
+    modes = [str(mode) for mode in enterprise.operation_modes.all()]
+    if modes:
+        rows.append((str(_("Operation modes")), ", ".join(modes)))
+    platforms = enterprise.platform_labels()
+    if platforms:
+        rows.append((str(_("Main platforms")), ", ".join(platforms)))
+    return rows
+
+
+def _recommendations(run, position: peers.PeerPosition) -> list:
+    """The same shortlist as the result page, measured against the same cohort."""
+    return recommend.shortlist(recommend.cached_recommendations(run, cohort=position.cohort))
+
+
+def report_data(run, *, user) -> ReportData:
+    """Gather a succeeded run's report, after checking again that ``user`` may read it.
+
+    Raises Http404 for an outsider (as the views do) and for a run that has not succeeded.
+    """
+    acc = access.enterprise_for_member(user, run.enterprise_id)
+    if run.status != run.Status.SUCCEEDED:
+        raise Http404("This evaluation has no result yet.")
+    page = selectors.run_page(run)
+    position = peers.peer_position(run)
+    return ReportData(
+        enterprise=acc.enterprise,
+        run=run,
+        page=page,
+        methodology=methodology(run, page),
+        profile=enterprise_profile(acc.enterprise),
+        recommendations=_recommendations(run, position),
+        peers=position,
+        peer_chart=position.chart(),
+        language=get_language() or "en",
+    )
+
+
+def filename(data: ReportData, extension: str) -> str:
+    """``alice-trading-co-2025-Q4-evaluation.pdf``: who, when and what, safe on every disk."""
+    name = slugify(data.enterprise.name, allow_unicode=True)[:60].strip("-")
+    who = name or f"enterprise-{data.enterprise.pk}"
+    return f"{who}-{data.run.year}-Q{data.run.quarter}-evaluation.{extension}"
