@@ -9,15 +9,14 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.mail import mail_send
 from enterprises.models import (
     Enterprise,
     InnovationDirection,
@@ -136,11 +135,10 @@ def invitation_create(
 def _send_invitation(invitation: Invitation, link: str, language: str | None) -> None:
     with translation.override(language):
         context = {"invitation": invitation, "link": link}
-        send_mail(
+        mail_send(
+            to=[invitation.email],
             subject=_("You are invited to join %(name)s") % {"name": invitation.enterprise.name},
-            message=render_to_string("enterprises/email/invitation.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[invitation.email],
+            body=render_to_string("enterprises/email/invitation.txt", context),
         )
 
 

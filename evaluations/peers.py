@@ -12,19 +12,15 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from core import caching
 from enterprises.models import OperationMode
 from evaluations import charts, selectors
 from evaluations.models import EvaluationRun, RunDimension, RunIndicator
 
 MIN_OTHERS = 5
-CACHE_SECONDS = 15 * 60
-
-
-def _cache_key(mode_code: str, scheme_id: int) -> str:
-    return f"peers:v2:{mode_code}:{scheme_id}"
+SUMMARY_SECONDS = 15 * 60
 
 
 def latest_run_ids(scheme_id: int, mode_code: str | None = None) -> list[int]:
@@ -91,12 +87,12 @@ def build_summary(mode_code: str, scheme_id: int) -> CohortSummary:
 
 def cohort_summary(mode_code: str, scheme_id: int) -> CohortSummary:
     """The cached summary, built on a miss."""
-    key = _cache_key(mode_code, scheme_id)
-    summary = cache.get(key)
-    if summary is None:
-        summary = build_summary(mode_code, scheme_id)
-        cache.set(key, summary, CACHE_SECONDS)
-    return summary
+    return caching.get_or_build(
+        "peers",
+        (mode_code, scheme_id),
+        lambda: build_summary(mode_code, scheme_id),
+        timeout=SUMMARY_SECONDS,
+    )
 
 
 def refresh_summaries() -> int:
@@ -109,7 +105,8 @@ def refresh_summaries() -> int:
     built = 0
     for scheme_id in scheme_ids:
         for mode in OperationMode.objects.values_list("code", flat=True):
-            cache.set(_cache_key(mode, scheme_id), build_summary(mode, scheme_id), CACHE_SECONDS)
+            summary = build_summary(mode, scheme_id)
+            caching.put("peers", (mode, scheme_id), summary, timeout=SUMMARY_SECONDS)
             built += 1
     return built
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from core import caching
+from evaluations import peers, selectors
 from evaluations.models import EvaluationRun, Recommendation
 from evaluations.models.recommendations import ELEMENT_IMPORTANCE, ProfileCondition
 from evaluations.scoring import IndicatorSpec, scheme_from_dict, score
@@ -62,9 +63,7 @@ def realistic_target(spec: IndicatorSpec, value: float, cohort: list[float] | No
     """The cohort's upper quartile (in the better direction) if it beats the value, else halfway
     from the value to the best bound."""
     if cohort:
-        from evaluations.peers import quantile
-
-        upper = quantile(cohort, 0.25 if spec.best < spec.worst else 0.75)
+        upper = peers.quantile(cohort, 0.25 if spec.best < spec.worst else 0.75)
         if _better(spec, upper, value):
             return upper
     return value + (spec.best - value) / 2
@@ -85,9 +84,7 @@ def recommendations_for(
     values = {code: float(value) for code, value in run.values.items()}
     base = score(scheme, values)
     normalized = {i.code: i.normalized for i in base.indicators}
-    from evaluations.selectors import reference
-
-    _dimensions, indicators = reference()
+    _dimensions, indicators = selectors.reference()
     items = Recommendation.objects.filter(is_active=True).select_related("indicator", "dimension")
     holding = profile_conditions(run.enterprise)
     gains: dict[str, tuple[float, float | None, str]] = {}
@@ -166,26 +163,19 @@ def shortlist(advice: list[Advice], *, per_target: int = 2, limit: int = 8) -> l
     return chosen
 
 
-CATALOGUE_VERSION_KEY = "recommend:catalogue-version"
-CACHE_SECONDS = 300
-
-
-def catalogue_changed(**kwargs) -> None:
-    """A catalogue edit in admin makes every kept list of advice stale at once."""
-    try:
-        cache.incr(CATALOGUE_VERSION_KEY)
-    except ValueError:  # not set yet
-        cache.set(CATALOGUE_VERSION_KEY, 1, None)
+ADVICE_SECONDS = 300
 
 
 def cached_recommendations(run: EvaluationRun, *, cohort=None) -> list[Advice]:
-    """``recommendations_for`` kept for a few minutes: a succeeded run never changes, so only
-    the catalogue (versioned), the language and the cohort (its size) can change the advice."""
-    version = cache.get_or_set(CATALOGUE_VERSION_KEY, 0, None)
-    size = cohort.size if cohort is not None else 0
-    key = f"recommend:v1:{run.pk}:{get_language()}:{size}:{version}"
-    advice = cache.get(key)
-    if advice is None:
-        advice = recommendations_for(run, cohort=cohort)
-        cache.set(key, advice, CACHE_SECONDS)
-    return advice
+    """``recommendations_for`` kept a few minutes: a succeeded run never changes, so only the
+    catalogue (an edit makes the ``advice`` namespace stale), the enterprise's profile, the
+    language and the cohort (its size) can change the advice."""
+    parts = (
+        run.pk,
+        run.enterprise.updated_at.timestamp(),
+        get_language(),
+        cohort.size if cohort is not None else 0,
+    )
+    return caching.get_or_build(
+        "advice", parts, lambda: recommendations_for(run, cohort=cohort), timeout=ADVICE_SECONDS
+    )

@@ -6,7 +6,6 @@ obtained from ``enterprises.access``; none of them checks access itself.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -14,6 +13,7 @@ from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext
 
+from core import caching
 from evaluations import charts
 from evaluations.models import (
     Assessment,
@@ -23,10 +23,6 @@ from evaluations.models import (
     RunDimension,
     RunIndicator,
 )
-
-REFERENCE_SECONDS = 30.0
-_reference: tuple[float, tuple] | None = None
-
 
 LATEST_FIRST = ("-year", "-quarter", "-created_at", "-id")
 
@@ -56,26 +52,17 @@ def latest_run_ids(runs: QuerySet[EvaluationRun]) -> QuerySet:
 def reference() -> tuple[dict[str, Dimension], dict[str, Indicator]]:
     """Dimensions and indicators by code, in display order.
 
-    Reference data changes only when an administrator edits a name or a unit, so each process
-    keeps it for ``REFERENCE_SECONDS`` instead of asking the database several times a page
-    (bench/pages.py found the result page doing so). Callers must not modify what they get.
+    Reference data changes only when an administrator edits a name or a unit (which makes the
+    ``reference`` namespace stale: ``evaluations/apps.py``), so it is kept in the cache rather
+    than asked of the database on every page. Callers must not modify what they get.
     """
-    global _reference
-    now = time.monotonic()
-    if _reference is None or now - _reference[0] > REFERENCE_SECONDS:
-        dimensions = {d.code: d for d in Dimension.objects.all()}
-        indicators = {i.code: i for i in Indicator.objects.select_related("dimension")}
-        _reference = (now, (dimensions, indicators))
-    return _reference[1]
+    return caching.get_or_build("reference", ("dimensions",), _load_reference, timeout=None)
 
 
-def forget_reference(**kwargs) -> None:
-    """Drop the kept reference data (connected to saves of dimensions and indicators)."""
-    from evaluations.services.schemes import forget_specs
-
-    global _reference
-    _reference = None
-    forget_specs()
+def _load_reference() -> tuple[dict[str, Dimension], dict[str, Indicator]]:
+    dimensions = {d.code: d for d in Dimension.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.select_related("dimension")}
+    return dimensions, indicators
 
 
 @dataclass

@@ -5,6 +5,7 @@ another enterprise; staff is an administrator who belongs to none.
 """
 
 import pytest
+from django.core.cache import cache
 
 from enterprises.models import Role
 from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
@@ -60,10 +61,8 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_reference_data():
-    """Each test starts without reference data kept from another test's (rolled back) rows."""
-    from evaluations.selectors import forget_reference
-
-    forget_reference()
+def _empty_cache():
+    """Each test starts with nothing kept from another test's (rolled back) rows."""
+    cache.clear()
     yield
-    forget_reference()
+    cache.clear()

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import caching
 from evaluations.models import Indicator, SchemeIndicator, WeightScheme
 from evaluations.scoring import (
     IndicatorSpec,
@@ -53,21 +54,15 @@ def _ordered_rows(rows: Iterable[SchemeIndicator]) -> list[SchemeIndicator]:
     return sorted(rows, key=key)
 
 
-# A published or retired scheme never changes, so its engine view is kept per process; it is
-# dropped with the reference data (an indicator's allowed range is part of it).
-_frozen_specs: dict[int, SchemeSpec] = {}
-
-
-def forget_specs() -> None:
-    _frozen_specs.clear()
-
-
 def scheme_spec(scheme: WeightScheme, rows: Iterable[SchemeIndicator] | None = None) -> SchemeSpec:
+    """A published or retired scheme never changes, so its engine view is kept with the
+    reference data (an indicator's allowed range is part of it, and an edit of one makes both
+    stale); a draft's is built each time."""
     if rows is None and scheme.pk and scheme.status != Status.DRAFT:
-        spec = _frozen_specs.get(scheme.pk)
-        if spec is None or (spec.slug, spec.version) != (scheme.slug, scheme.version):
-            spec = _frozen_specs[scheme.pk] = _scheme_spec(scheme, None)
-        return spec
+        parts = ("spec", scheme.pk, scheme.slug, scheme.version)
+        return caching.get_or_build(
+            "reference", parts, lambda: _scheme_spec(scheme, None), timeout=None
+        )
     return _scheme_spec(scheme, rows)
 
 

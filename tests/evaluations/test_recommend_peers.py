@@ -8,7 +8,6 @@ from enterprises.models import InnovationDirection, OperationMode
 from evaluations import peers, recommend
 from evaluations.models import EvaluationRun, Recommendation
 from evaluations.scoring import IndicatorSpec
-from evaluations.selectors import forget_reference
 from evaluations.services import scheme_publish
 from tests.factories import (
     COMPLETE_VALUES,
@@ -162,7 +161,6 @@ def test_the_cohort_summary_takes_the_same_queries_whatever_its_size(run, erin):
 
     def count() -> int:
         cache.clear()
-        forget_reference()
         fresh = EvaluationRun.objects.get(pk=run.pk)
         with CaptureQueriesContext(connection) as queries:
             assert peers.peer_position(fresh).shown

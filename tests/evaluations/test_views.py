@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.models import Assessment, EvaluationRun
-from evaluations.selectors import forget_reference
 from evaluations.services.assessments import evidence_attach
 from tests.factories import COMPLETE_VALUES, AssessmentFactory, submitted_run
 
@@ -188,7 +187,6 @@ def test_pages_run_a_bounded_number_of_queries(enterprise, erin, client_for, nam
 
     def count() -> int:
         cache.clear()  # the peer summary and reference data are kept: count a cold page
-        forget_reference()
         latest = EvaluationRun.objects.filter(enterprise=enterprise).order_by("-id").first()
         kwargs = {
             "dashboard": {},
