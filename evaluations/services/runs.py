@@ -163,13 +163,13 @@ def run_attempt_failed(run_id: int, reason: str) -> bool:
         return True
 
 
-def run_execute(run_id: int) -> bool:
+def run_execute(run_id: int, *, prerender: bool = True) -> bool:
     """The worker's one call: compute and store a run once. True if this call stored it.
 
     Invalid stored data cannot get better by retrying, so it fails the run at once; any other
     error propagates to the task, which reports it through ``run_attempt_failed``. A stored
-    result's PDF is then queued for its submitter (``REPORT_PRERENDER``), so that the first
-    click on "PDF" finds it ready.
+    result's PDF is then queued for its submitter (unless ``prerender`` is off, or the setting
+    ``REPORT_PRERENDER``), so that the first click on "PDF" finds it ready.
     """
     run = _start(run_id)
     if run is None:
@@ -180,7 +180,7 @@ def run_execute(run_id: int) -> bool:
         run_fail(run_id, _("The stored values or scheme cannot be scored: %s") % error)
         return False
     stored = _store(run_id, result)
-    if stored and settings.REPORT_PRERENDER:
+    if stored and prerender and settings.REPORT_PRERENDER:
         report_file_prerender(run_id=run_id)
     return stored
 

@@ -13,6 +13,9 @@ from django.db import transaction
 from accounts.models import User
 from enterprises import services
 from enterprises.models import Membership, Role
+from evaluations.models import Assessment
+from evaluations.services.assessments import assessment_submit
+from evaluations.services.runs import run_execute
 
 DEMO_PASSWORD = "cbec-demo-2026"
 DEMO_USER = "demo@example.com"
@@ -87,10 +90,6 @@ def demo_values(rng: random.Random, progress: float) -> dict[str, float]:
 
 def seed_history(enterprise, user, periods, rng: random.Random) -> None:
     """Submitted assessments with their runs computed now, so the demo needs no waiting."""
-    from evaluations.models import Assessment
-    from evaluations.services.assessments import assessment_submit
-    from evaluations.services.runs import run_execute
-
     for index, (year, quarter) in enumerate(periods):
         if Assessment.objects.filter(enterprise=enterprise, year=year, quarter=quarter).exists():
             continue
@@ -103,7 +102,7 @@ def seed_history(enterprise, user, periods, rng: random.Random) -> None:
             updated_by=user,
         )
         run = assessment_submit(assessment=assessment, user=user)
-        run_execute(run.pk)
+        run_execute(run.pk, prerender=False)  # history: nobody is waiting for its PDF
 
 
 class Command(BaseCommand):
