@@ -12,7 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import Assessment, Indicator, SchemeIndicator
+from evaluations.models import Assessment, Indicator, SchemeIndicator, WeightScheme
 from evaluations.models.assessments import FIRST_YEAR, LAST_YEAR, Quarter
 from evaluations.scoring.checklist import ITEMS as CHECKLIST_ITEMS
 from evaluations.services.assessments import ENV_CODE
@@ -132,6 +132,18 @@ class WhatIfForm(forms.Form):
             self.fields[indicator.code] = indicator_field(
                 indicator, required=True, help_text=indicator.localized("unit")
             )
+
+
+class CompareForm(forms.Form):
+    """Another published scheme to score a run's values with (``?scheme=<id>``)."""
+
+    scheme = forms.ModelChoiceField(queryset=WeightScheme.objects.none())
+
+    def __init__(self, *args, run, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = WeightScheme.objects.filter(
+            status=WeightScheme.Status.PUBLISHED
+        ).exclude(pk=run.scheme_id)
 
 
 class PeriodForm(forms.Form):

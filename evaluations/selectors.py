@@ -23,6 +23,7 @@ from evaluations.models import (
     RunDimension,
     RunIndicator,
 )
+from evaluations.scoring import IndicatorResult, ScoreResult
 
 LATEST_FIRST = ("-year", "-quarter", "-created_at", "-id")
 
@@ -209,3 +210,73 @@ def run_page(run: EvaluationRun) -> RunPage:
         None if previous is None or previous.overall is None else run.overall - previous.overall
     )
     return RunPage(run, dim_lines, ind_lines, chart, previous, overall_change)
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One row of a comparison of two results: a score before and after, with its weights."""
+
+    label: str
+    before: float | None
+    after: float | None
+    weight_before: float | None = None
+    weight_after: float | None = None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.before is None or self.after is None else self.after - self.before
+
+
+@dataclass(frozen=True)
+class IndicatorChange:
+    label: str
+    value: float | None
+    before: IndicatorResult | None
+    after: IndicatorResult | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two results of the same values side by side (a what-if, or another scheme)."""
+
+    before: ScoreResult
+    after: ScoreResult
+    overall: ChangeLine
+    dimensions: list[ChangeLine]
+    indicators: list[IndicatorChange]
+
+
+def compare_results(before: ScoreResult, after: ScoreResult) -> Comparison:
+    """Line up two engine results by dimension and indicator, labelled in the active language."""
+    dimensions, indicators = reference()
+    theirs_d = {d.code: d for d in after.dimensions}
+    theirs_i = {i.code: i for i in after.indicators}
+
+    def dimension_label(code: str) -> str:
+        return dimensions[code].localized("name") if code in dimensions else code
+
+    def indicator_label(code: str) -> str:
+        return indicators[code].localized("name") if code in indicators else code
+
+    dimension_lines = []
+    for mine in before.dimensions:
+        theirs = theirs_d.get(mine.code)
+        dimension_lines.append(
+            ChangeLine(
+                dimension_label(mine.code),
+                mine.score,
+                theirs.score if theirs else None,
+                mine.weight,
+                theirs.weight if theirs else None,
+            )
+        )
+    return Comparison(
+        before,
+        after,
+        ChangeLine(gettext("Overall score"), before.overall, after.overall),
+        dimension_lines,
+        [
+            IndicatorChange(indicator_label(mine.code), mine.value, mine, theirs_i.get(mine.code))
+            for mine in before.indicators
+        ],
+    )

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.http import HTMX_STOP_POLLING, private_file
 from enterprises import access
 from enterprises.forms import add_service_error
 from enterprises.models import Role
 from evaluations import peers, recommend, selectors
-from evaluations.forms import AssessmentForm, EvidenceForm, PeriodForm, WhatIfForm
+from evaluations.forms import AssessmentForm, CompareForm, EvidenceForm, PeriodForm, WhatIfForm
 from evaluations.models import Assessment, EvaluationRun, Indicator, WeightScheme
 from evaluations.models.assessments import next_period
 from evaluations.scoring import ScoringError
@@ -27,9 +28,6 @@ from evaluations.scoring.checklist import complete_checklist
 from evaluations.services import assessments as assessment_services
 from evaluations.services import default_scheme, scheme_score
 from evaluations.services.runs import run_result
-
-HTMX_STOP_POLLING = 286  # htmx stops polling on this status
-
 
 def _assessment(acc: access.EnterpriseAccess, assessment_pk: int) -> Assessment:
     return get_object_or_404(acc.enterprise.assessments, pk=assessment_pk)
@@ -39,6 +37,13 @@ def _run(acc: access.EnterpriseAccess, run_pk: int) -> EvaluationRun:
     return get_object_or_404(
         acc.enterprise.runs.select_related("assessment", "scheme", "created_by"), pk=run_pk
     )
+
+
+def _succeeded(acc: access.EnterpriseAccess, run_pk: int) -> EvaluationRun:
+    run = _run(acc, run_pk)
+    if run.status != EvaluationRun.Status.SUCCEEDED:
+        raise Http404
+    return run
 
 
 def _indicators() -> list[Indicator]:
@@ -229,15 +234,7 @@ def evidence_download(request: HttpRequest, pk: int, assessment_pk: int, evidenc
     acc = access.enterprise_for_member(request.user, pk)
     assessment = _assessment(acc, assessment_pk)
     evidence = get_object_or_404(assessment.evidence, pk=evidence_pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file(evidence.file, evidence.original_name, evidence.content_type)
 
 
 @require_POST
@@ -274,9 +271,7 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
             what_if_form=WhatIfForm(
                 initial=run.values, indicators=[line.indicator for line in page.indicators]
             ),
-            other_schemes=WeightScheme.objects.filter(status=WeightScheme.Status.PUBLISHED).exclude(
-                pk=run.scheme_id
-            ),
+            compare_form=CompareForm(run=run),
         )
     return render(request, "evaluations/run_detail.html", context)
 
@@ -285,46 +280,22 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
 def run_what_if(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     """Members and staff: the run re-scored with changed values; nothing is saved (htmx)."""
     acc = access.enterprise_for_member(request.user, pk)
-    run = _run(acc, run_pk)
-    if run.status != EvaluationRun.Status.SUCCEEDED:
-        raise Http404
-    indicators = {i.code: i for i in _indicators()}
+    run = _succeeded(acc, run_pk)
+    indicators = selectors.reference()[1]
     form = WhatIfForm(
         request.POST, indicators=[indicators[c] for c in run.values if c in indicators]
     )
-    result = None
+    comparison = None
     if form.is_valid():
         try:
-            result = run_result(run, form.cleaned_data)
+            comparison = selectors.compare_results(run_result(run), run_result(run, form.cleaned_data))
         except ScoringError as error:
             for code, problem in error.errors.items():
                 form.add_error(code if code in form.fields else None, problem)
-    dimensions, _indicators_by_code = selectors.reference()
-    before = {d.code: d.score for d in run.dimensions.all()}
-    rows = []
-    if result is not None:
-        for d in result.dimensions:
-            dimension = dimensions.get(d.code)
-            old = before.get(d.code)
-            rows.append(
-                (
-                    dimension.localized("name") if dimension else d.code,
-                    old,
-                    d.score,
-                    None if old is None or d.score is None else d.score - old,
-                )
-            )
     return render(
         request,
         "evaluations/_what_if.html" if request.htmx else "evaluations/what_if_page.html",
-        {
-            "run": run,
-            "enterprise": acc.enterprise,
-            "form": form,
-            "result": result,
-            "rows": rows,
-            "change": None if result is None else result.overall - run.overall,
-        },
+        {"run": run, "enterprise": acc.enterprise, "form": form, "comparison": comparison},
     )
 
 
@@ -333,26 +304,17 @@ def run_compare(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     """Members and staff: the same values under another published scheme, computed on demand
     and never stored over the original run."""
     acc = access.enterprise_for_member(request.user, pk)
-    run = _run(acc, run_pk)
-    if run.status != EvaluationRun.Status.SUCCEEDED:
-        raise Http404
-    schemes = WeightScheme.objects.filter(status=WeightScheme.Status.PUBLISHED)
-    scheme_id = request.GET.get("scheme", "")
-    # ASCII digits that fit an id: "²" and "１２" are digits too, and int() refuses 5,000 of them.
-    is_id = scheme_id.isascii() and scheme_id.isdigit() and len(scheme_id) <= 18
-    other = schemes.filter(pk=scheme_id).first() if is_id else None
-    if other is None:
+    run = _succeeded(acc, run_pk)
+    form = CompareForm(request.GET, run=run)
+    if not form.is_valid():
         messages.error(request, _("Choose a published scheme to compare with."))
         return redirect("evaluations:run", pk=pk, run_pk=run.pk)
-    original = run_result(run)
+    other = form.cleaned_data["scheme"]
     try:
         compared = scheme_score(scheme=other, values=run.values)
     except ScoringError as error:
         messages.error(request, _("This scheme cannot score these values: %s") % error)
         return redirect("evaluations:run", pk=pk, run_pk=run.pk)
-    dimensions, indicators = selectors.reference()
-    theirs_d = {d.code: d for d in compared.dimensions}
-    theirs_i = {i.code: i for i in compared.indicators}
     return render(
         request,
         "evaluations/run_compare.html",
@@ -361,14 +323,7 @@ def run_compare(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
             "enterprise": acc.enterprise,
             "run": run,
             "other": other,
-            "original": original,
-            "compared": compared,
-            "dimension_rows": [
-                (dimensions.get(d.code), d, theirs_d.get(d.code)) for d in original.dimensions
-            ],
-            "indicator_rows": [
-                (indicators.get(i.code), i, theirs_i.get(i.code)) for i in original.indicators
-            ],
+            "comparison": selectors.compare_results(run_result(run), compared),
         },
     )
 

@@ -66,3 +66,31 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def figures(request):
+    """``figures(name, **values)``: measured figures, printed in a section of their own at the
+    end of the run (``-n`` workers included), for the notes that quote them."""
+
+    def record(name: str, **values) -> None:
+        shown = ", ".join(
+            f"{key}={value:.2f}" if isinstance(value, float) else f"{key}={value}"
+            for key, value in values.items()
+        )
+        request.node.user_properties.append(("figures", f"{name}: {shown}"))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    lines = [
+        value
+        for report in terminalreporter.getreports("passed")
+        for key, value in report.user_properties
+        if key == "figures"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,6 +1,8 @@
-"""Small template filters for the evaluation pages."""
+"""Template filters for the evaluation pages; the formatting itself is ``evaluations.formatting``."""
 
 from django import template
+
+from evaluations import formatting
 
 register = template.Library()
 
@@ -20,20 +22,18 @@ def localized(obj, field: str) -> str:
 
 
 @register.filter
-def signed(value, digits: int = 1) -> str:
-    """A change with its sign: +3.0, −1.5, ±0.0."""
-    if value is None:
-        return "—"
-    rounded = round(float(value), int(digits))
-    if rounded == 0:
-        return f"±{0:.{int(digits)}f}"
-    sign = "+" if rounded > 0 else "−"
-    return f"{sign}{abs(rounded):.{int(digits)}f}"
+def score(value) -> str:
+    """``{{ run.overall|score }}``: a score as people read it (84.997 shows as 84.9)."""
+    return formatting.shown_score(value)
 
 
 @register.filter
-def subtract(value, other):
-    """``{{ a|subtract:b }}``: a − b, or None when either is missing."""
-    if value is None or other is None:
-        return None
-    return float(value) - float(other)
+def plain(value) -> str:
+    """``{{ row.best|plain }}``: a value, bound or weight as people write it (18, 0.25)."""
+    return formatting.plain(value)
+
+
+@register.filter
+def signed(value, digits: int = 1) -> str:
+    """A change with its sign: +3.0, −1.5, ±0.0."""
+    return formatting.signed(value, int(digits))

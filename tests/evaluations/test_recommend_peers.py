@@ -200,7 +200,7 @@ def test_what_if_rescores_without_saving(run, erin, client_for):
     data = {**{k: str(v) for k, v in COMPLETE_VALUES.items()}, "logistics_cost": "11.5"}
     response = client_for(erin).post(_url("run-what-if", run), data, headers={"HX-Request": "1"})
     assert response.status_code == 200
-    assert response.context["result"].overall == pytest.approx(run.overall + 6.5)
+    assert response.context["comparison"].after.overall == pytest.approx(run.overall + 6.5)
     assert "+6.5 points against the result" in response.content.decode()
     run.refresh_from_db()
     assert run.overall == pytest.approx(57.13453815261044)
@@ -215,7 +215,7 @@ def test_what_if_rejects_bad_values_like_the_form(run, erin, client_for, value, 
     data = {**{k: str(v) for k, v in COMPLETE_VALUES.items()}, "logistics_cost": value}
     response = client_for(erin).post(_url("run-what-if", run), data, headers={"HX-Request": "1"})
     assert response.status_code == 200
-    assert response.context["result"] is None
+    assert response.context["comparison"] is None
     assert message in response.content.decode()
 
 
@@ -229,7 +229,7 @@ def test_comparison_scores_under_another_scheme_without_storing(run, erin, staff
     scheme_publish(scheme=other, user=staff)
     response = client_for(erin).get(_url("run-compare", run), {"scheme": other.pk})
     assert response.status_code == 200
-    compared = response.context["compared"]
+    compared = response.context["comparison"].after
     assert compared.scheme == other.slug
     assert compared.overall != pytest.approx(run.overall)
     assert EvaluationRun.objects.count() == 1

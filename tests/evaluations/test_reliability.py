@@ -23,8 +23,8 @@ private queue, so another worker on the same broker never takes these messages.
 4. The same run delivered twice at once stores one result: two threads forced to run it
    together (both started before either stores), and a real worker given every message twice.
 
-The figures (runs, time to recover, durations) are printed and appended to
-``var/reliability-figures.txt``. A missing service makes these tests fail, never skip.
+The figures (runs, time to recover, durations) are printed at the end of the test run. A missing
+service makes these tests fail, never skip.
 """
 
 from __future__ import annotations
@@ -32,18 +32,17 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from cbec_site.celery import app
 from evaluations.models import Assessment, EvaluationRun, RunDimension, RunIndicator
 from evaluations.services import runs
 from evaluations.services.assessments import assessment_submit
-from evaluations.tasks import run_evaluation, sweep_evaluation_runs
 from tests.evaluations.worker import LiveCelery, wait_until
 from tests.factories import EnterpriseFactory, UserFactory
 
@@ -53,7 +52,6 @@ pytestmark = [
 ]
 
 Status = EvaluationRun.Status
-FIGURES = settings.VAR_DIR / "reliability-figures.txt"
 PERIODS_PER_ENTERPRISE = 40  # 10 years of quarters
 
 
@@ -66,16 +64,15 @@ def live(tmp_path):
         celery.close()
 
 
-def record(test: str, **figures) -> None:
+@pytest.fixture
+def record(figures):
+    """``record(test, **values)``: the figures, printed at the end of the run (``figures``)."""
     broker = app.conf.broker_url.split("://", 1)[0]
-    line = f"{datetime.now():%Y-%m-%d %H:%M:%S} {connection.vendor}/{broker} {test}: " + ", ".join(
-        f"{name}={value:.2f}" if isinstance(value, float) else f"{name}={value}"
-        for name, value in figures.items()
-    )
-    print(line)
-    FIGURES.parent.mkdir(parents=True, exist_ok=True)
-    with FIGURES.open("a") as file:
-        file.write(line + "\n")
+
+    def write(test: str, **values) -> None:
+        figures(f"{connection.vendor}/{broker} {test}", **values)
+
+    return write
 
 
 def values(i: int) -> dict[str, float]:
@@ -136,7 +133,7 @@ def assert_one_result_each(ids) -> None:
         assert stored == {i.code: i.score for i in expected.indicators}
 
 
-def test_200_runs_all_succeed_once_after_the_worker_is_killed_mid_way(live, settings):
+def test_200_runs_all_succeed_once_after_the_worker_is_killed_mid_way(live, settings, record):
     began = time.monotonic()
     settings.EVALUATION_QUEUED_STALE = settings.EVALUATION_RUNNING_STALE = timedelta(seconds=1)
     user = UserFactory()
@@ -160,7 +157,11 @@ def test_200_runs_all_succeed_once_after_the_worker_is_killed_mid_way(live, sett
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {RunDimension._meta.db_table} IN EXCLUSIVE MODE")
-        time.sleep(0.5)
+        wait_until(  # the worker took its next run and waits for the lock inside it
+            lambda: first.received() > sum(first.outcomes().values()),
+            timeout=30,
+            describe=first.tail,
+        )
         first.kill()
     ran_seconds = time.monotonic() - first_started
     before_kill = count(ids, Status.SUCCEEDED)
@@ -169,9 +170,9 @@ def test_200_runs_all_succeed_once_after_the_worker_is_killed_mid_way(live, sett
     in_hand = first.received() - sum(first.outcomes().values())
     assert in_hand >= 1, "the worker must die with a run in hand"
 
-    time.sleep(1.2)  # past the (shrunk) stale thresholds; and nothing moves without a worker
-    assert statuses(ids) == at_kill
-    swept = sweep_evaluation_runs()  # what beat runs every 30 s
+    assert statuses(ids) == at_kill  # nothing moves without a worker
+    later = timezone.now() + timedelta(seconds=1.2)  # past the (shrunk) stale thresholds
+    swept = runs.runs_sweep(now=later)  # what beat runs every 30 s, as if run then
     assert swept == {"resent": 200 - before_kill, "failed": 0}
 
     restarted = time.monotonic()
@@ -210,7 +211,7 @@ def test_200_runs_all_succeed_once_after_the_worker_is_killed_mid_way(live, sett
     )
 
 
-def test_a_submission_while_the_broker_is_down_completes_when_it_is_back(live, settings):
+def test_a_submission_while_the_broker_is_down_completes_when_it_is_back(live, settings, record):
     began = time.monotonic()
     settings.EVALUATION_UNSENT_GRACE = timedelta(seconds=1)
     user = UserFactory()
@@ -249,13 +250,16 @@ def test_a_submission_while_the_broker_is_down_completes_when_it_is_back(live, s
     assert during.status == Assessment.Status.SUBMITTED and during.submitted_at is not None
     assert state(run) == (Status.QUEUED, None, 0)
 
-    time.sleep(1.1)  # past the grace for unsent runs: the sweep now looks at it
-    assert sweep_evaluation_runs() == {"resent": 0, "failed": 0}
+    later = timezone.now() + timedelta(seconds=1.1)  # past the grace for unsent runs
+    assert runs.runs_sweep(now=later) == {"resent": 0, "failed": 0}
     assert state(run) == (Status.QUEUED, None, 0), "still queued and unsent, not failed"
 
     bring_back()
     back = time.monotonic()
-    assert sweep_evaluation_runs() == {"resent": 1, "failed": 0}
+    assert runs.runs_sweep(now=timezone.now() + timedelta(seconds=1.1)) == {
+        "resent": 1,
+        "failed": 0,
+    }
     assert state(run)[1] is not None
     wait_until(
         lambda: state(run)[0] == Status.SUCCEEDED,
@@ -282,18 +286,17 @@ class RolledBack(Exception):
     pass
 
 
-def test_a_rolled_back_submission_sends_nothing(live, monkeypatch):
+def test_a_rolled_back_submission_sends_nothing(live, monkeypatch, record):
     user = UserFactory()
     whole, savepoint, committed = ready_assessments(3, user)
-    task_class = type(run_evaluation._get_current_object())
-    original = task_class.apply_async
+    original = app.send_task
     sent = []
 
-    def spy(self, args=None, *rest, **options):
-        sent.append(args)
-        return original(self, args, *rest, **options)
+    def spy(name, args=None, *rest, **options):
+        sent.append(list(args))
+        return original(name, args, *rest, **options)
 
-    monkeypatch.setattr(task_class, "apply_async", spy)
+    monkeypatch.setattr(app, "send_task", spy)
 
     with pytest.raises(RolledBack), transaction.atomic():
         run = assessment_submit(assessment=whole, user=user)
@@ -321,7 +324,7 @@ def test_a_rolled_back_submission_sends_nothing(live, monkeypatch):
     record("3 rollback", rolled_back_submissions=2, messages_after_rollbacks=0, after_commit=1)
 
 
-def test_the_same_run_executed_twice_at_once_stores_one_result(monkeypatch):
+def test_the_same_run_executed_twice_at_once_stores_one_result(monkeypatch, record):
     """A second delivery arrives while the first is computing: it stores nothing and uses no
     attempt. Then the worst interleaving: the first looks stale (as after a lost worker), so
     both compute, and the locked re-check before writing still stores one result."""
@@ -395,7 +398,7 @@ def test_the_same_run_executed_twice_at_once_stores_one_result(monkeypatch):
     )
 
 
-def test_a_message_delivered_twice_to_a_worker_stores_one_result(live):
+def test_a_message_delivered_twice_to_a_worker_stores_one_result(live, record):
     user = UserFactory()
     ids = []
     for assessment in ready_assessments(20, user):
