@@ -8,7 +8,9 @@ SIGINT (Ctrl-C) or SIGKILL. Within 5 s no process of its tree may remain and the
 free again. The tree is collected from ``/proc`` while it runs (the children of every thread,
 ``/proc/<pid>/task/*/children``, recursively), each process known by its pid and start time, so
 that a recycled pid is never taken for a survivor; a zombie counts as gone (it runs nothing and
-holds no port; reaping it is its new parent's business).
+holds no port; reaping it is its new parent's business). A last test kills a worker from outside:
+it is started again without its old pool, and SIGTERM to the runner then stops everything too.
+The times are printed (``pytest -s``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from tests.evaluations.worker import free_port, wait_until
+from tests.isolation import isolated_environment
 
 pytestmark = pytest.mark.services
 
@@ -36,23 +39,7 @@ CHILDREN = 1 + len(QUEUES) + 1  # web, a worker per queue, beat
 
 
 def environment(var_dir: Path, port: int) -> dict[str, str]:
-    """The caller's environment without the project's variables, everything in ``var_dir``."""
-    project = ("DATABASE_URL", "CACHE_URL", "EMAIL_URL", "PRIVATE_FILES_ROOT", "TEST_SQLITE_NAME")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "CELERY_")) and key not in project
-    }
-    env.update(
-        DJANGO_DEBUG="true",  # as make run sets it
-        DJANGO_ENV_FILE=os.devnull,  # not the developer's .env
-        DJANGO_VAR_DIR=str(var_dir),
-        DATABASE_URL=f"sqlite:///{var_dir / 'db.sqlite3'}",
-        CELERY_BROKER_URL=f"sqla+sqlite:///{var_dir / 'celery-broker.sqlite3'}",
-        PORT=str(port),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return isolated_environment(var_dir, DJANGO_DEBUG="true", PORT=str(port))  # as make run
 
 
 @pytest.fixture(scope="module")
