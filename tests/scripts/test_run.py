@@ -221,7 +221,9 @@ def run(var_dir, tmp_path):
         runner.close()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGINT, signal.SIGKILL], ids=str)
+@pytest.mark.parametrize(
+    "signum", [signal.SIGHUP, signal.SIGINT, signal.SIGKILL], ids=lambda s: s.name
+)
 def test_no_process_survives_the_runner(signum, run, var_dir):
     started = run.wait_up()
     processes = run.tree()
@@ -230,7 +232,7 @@ def test_no_process_survives_the_runner(signum, run, var_dir):
         [line] = [line for line in workers.values() if f" -Q {queue} " in line]
         assert f" -n {queue}@%h " in line and f" -c {concurrency}" in line
     [reports] = [pid for pid, line in workers.items() if " -Q reports " in line]
-    assert stat(reports)[2] - stat(run.process.pid)[2] == 10  # a lower CPU priority
+    assert stat(reports)[2] == min(19, stat(run.process.pid)[2] + 10)  # a lower CPU priority
     assert (var_dir / "celerybeat-schedule").exists()  # beat writes there, not in var/
 
     took = run.stop(signum)
