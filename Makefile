@@ -27,8 +27,10 @@ system-deps:
 
 setup: system-deps $(VENV)/.installed
 
-## Runs the app with demo data: web server, Celery worker and beat, all on the embedded defaults.
+## Runs the app with demo data: web server, three Celery workers and beat, all on the embedded
+## defaults. A first run writes .env (debug on, a development secret key) for manage.py commands.
 run: setup
+	$(PY) scripts/dev_env.py
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py createcachetable
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py seed_demo

@@ -3,11 +3,14 @@
 Everything that differs between a laptop and production comes from environment variables
 (django-environ). The defaults run the embedded set-up: SQLite and a Celery broker over a SQLite
 file, no service to install. With ``DJANGO_DEBUG`` off the start fails loudly on a missing or
-weak secret key or on missing allowed hosts, instead of running insecurely.
+weak secret key or on missing allowed hosts, instead of running insecurely; with it on, the start
+fails on a database that is not on this machine.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -15,10 +18,14 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")  # optional; real environment variables win
+# Optional (``make run`` writes one for development); real environment variables win.
+# DJANGO_ENV_FILE reads another file instead (the tests point it at a temporary one).
+ENV_FILE = BASE_DIR / os.environ.get("DJANGO_ENV_FILE", ".env")
+environ.Env.read_env(ENV_FILE)
+# The SQLite files, the beat schedule and private uploads by default; relative to BASE_DIR.
+VAR_DIR = BASE_DIR / env.str("DJANGO_VAR_DIR", default="var")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -128,6 +135,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+
+def _is_local(database: dict) -> bool:
+    """SQLite, or PostgreSQL on this machine (loopback, a Unix socket directory, or no host)."""
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return True
+    # The host may also come as ``?host=`` (then in OPTIONS), and a socket path %-encoded.
+    host = unquote(str(database.get("HOST") or database.get("OPTIONS", {}).get("host") or ""))
+    return database["ENGINE"] == "django.db.backends.postgresql" and (
+        host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/")
+    )
+
+
+if DEBUG and not _is_local(DATABASES["default"]):
+    # Debug pages show settings and data to anyone who triggers an error, and the demo commands
+    # load known passwords: neither may reach a shared or production database.
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG is on, but DATABASE_URL names a database that is not on this machine "
+        f"({DATABASES['default']['ENGINE']} on host {DATABASES['default'].get('HOST')!r}). "
+        "Debug mode is for a local database only (SQLite, or PostgreSQL on localhost, "
+        "127.0.0.1, ::1 or a Unix socket): turn DJANGO_DEBUG off, or use a local database."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

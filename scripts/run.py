@@ -1,76 +1,178 @@
 #!/usr/bin/env python
-"""Runs the web server, a Celery worker and Celery beat side by side, as `make run` needs.
+"""Runs the web server, the three Celery workers and Celery beat side by side, as `make run` needs.
 
-A worker or beat that dies is started again (after a short pause); Ctrl-C stops everything.
+One worker per queue, as in the Procfile: ``evaluations`` (concurrency 2), ``reports``
+(concurrency 1, at a lower CPU priority, a fresh pool process every 20 tasks: PDFs are heavy)
+and ``mail`` (concurrency 1). A worker or beat that dies is started again after a short pause
+(honcho would stop everything instead); the web server's exit stops everything.
+
+The children never outlive the runner:
+
+- Each child runs in its own session, so the terminal's signals (Ctrl-C, the SIGHUP of a closed
+  terminal) reach the runner alone. On SIGHUP, SIGINT or SIGTERM it sends SIGTERM to each child's
+  main process only: a Celery worker then stops its own pool. (SIGTERM to a worker's whole process
+  group also reaches the pool processes, and billiard's pool shutdown then hangs on them.) After
+  GRACE seconds whatever is left in each child's process group, pool processes included, gets
+  SIGKILL, so everything is gone within 5 s.
+- When the runner dies without doing that (SIGKILL, a crash), the kernel signals the children:
+  each asks for a parent-death signal, prctl(PR_SET_PDEATHSIG) through ctypes between fork and
+  exec. SIGTERM for the web server and beat, which exit at once on it; SIGKILL for the workers,
+  whose warm shutdown would wait for a running task with nobody left to cut it short (tasks ack
+  late and are idempotent: the message is delivered again). Celery's pool processes carry their
+  own PDEATHSIG=SIGKILL against the worker's main process (celery.concurrency.prefork), so they
+  follow it. The signal is tied to the thread that forked the child: children are only started
+  from the runner's main thread.
+- A pipe the children watch (EOF when the runner dies) was the alternative, but runserver and
+  celery watch no pipe: it would take a watcher process around each of them. The parent-death
+  signal needs none and holds even against SIGKILL.
+
+Linux only for the parent-death signal; elsewhere the children still stop on HUP, INT and TERM.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = os.environ.get("PORT", "8000")
 PY = sys.executable
+CELERY = [PY, "-m", "celery", "-A", "cbec_site"]
 
-COMMANDS = {
-    "web": [PY, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
-    "worker": [PY, "-m", "celery", "-A", "cbec_site", "worker", "-l", "INFO", "-c", "2"],
-    "beat": [PY, "-m", "celery", "-A", "cbec_site", "beat", "-l", "INFO"],
-}
+GRACE = 3.0  # seconds from SIGTERM to SIGKILL
 RESTART_PAUSE = 2.0
+TICK = 0.1  # how often the runner looks at its children and its signals
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+@dataclass(frozen=True)
+class Program:
+    command: list[str]
+    death_signal: signal.Signals  # what the kernel sends it when the runner dies
+    nice: int = 0  # added to the runner's niceness
+
+
+def worker(queue: str, concurrency: int, *options: str, nice: int = 0) -> Program:
+    return Program(
+        [*CELERY, "worker", "-l", "INFO", "-Q", queue, "-n", f"{queue}@%h"]
+        + ["-c", str(concurrency), *options],
+        signal.SIGKILL,
+        nice,
+    )
+
+
+PROGRAMS = {
+    "web": Program(
+        [PY, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"], signal.SIGTERM
+    ),
+    "worker-evaluations": worker("evaluations", 2),
+    "worker-reports": worker("reports", 1, "--max-tasks-per-child", "20", nice=10),
+    "worker-mail": worker("mail", 1),
+    "beat": Program([*CELERY, "beat", "-l", "INFO"], signal.SIGTERM),
+}
+
+
+def say(message: str) -> None:
+    """Print, unless the terminal is gone (after SIGHUP a write fails, and must not stop us)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(f"[run] {message}", flush=True)
+
+
+def child_setup(program: Program, runner: int):
+    """What the child does between fork and exec (async-signal-safe enough: no locks taken)."""
+
+    def setup() -> None:
+        if _libc is not None:
+            if _libc.prctl(PR_SET_PDEATHSIG, int(program.death_signal), 0, 0, 0) != 0:
+                os._exit(126)
+            if os.getppid() != runner:  # the runner died before the request took effect
+                os._exit(1)
+        if program.nice:
+            os.nice(program.nice)
+
+    return setup
 
 
 def start(name: str) -> subprocess.Popen:
-    print(f"[run] starting {name}: {' '.join(COMMANDS[name][1:])}", flush=True)
-    return subprocess.Popen(COMMANDS[name], cwd=ROOT, start_new_session=True)
+    program = PROGRAMS[name]
+    say(f"starting {name}: {' '.join(program.command[1:])}")
+    return subprocess.Popen(
+        program.command,
+        cwd=ROOT,
+        start_new_session=True,
+        preexec_fn=child_setup(program, os.getpid()),  # safe: the runner has one thread
+    )
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL the child's process group: its main process and whatever it started."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def stop_all(processes: dict[str, subprocess.Popen]) -> None:
     for process in processes.values():
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGTERM)  # the main process only
+    deadline = time.monotonic() + GRACE
+    while time.monotonic() < deadline and any(p.poll() is None for p in processes.values()):
+        time.sleep(0.05)
+    for name, process in processes.items():
+        if process.poll() is None:
+            say(f"{name} still running after {GRACE:.0f} s; killing it")
+        kill_group(process)  # also any pool process left behind by a main that has exited
     for process in processes.values():
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def main() -> int:
-    processes = {name: start(name) for name in COMMANDS}
-    print(f"[run] open http://127.0.0.1:{PORT}/ — press Ctrl-C to stop", flush=True)
-    stopping = False
+    stopping: list[str] = []
 
     def on_signal(signum, frame):  # noqa: ARG001
-        nonlocal stopping
-        stopping = True
+        stopping.append(signal.Signals(signum).name)
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    # Before the first child exists, so that no signal finds a child the runner cannot stop.
+    for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, on_signal)
+    processes: dict[str, subprocess.Popen] = {}
+    restart_at: dict[str, float] = {}
     try:
+        for name in PROGRAMS:
+            if stopping:
+                break
+            processes[name] = start(name)
+        say(f"open http://127.0.0.1:{PORT}/ — press Ctrl-C to stop")
         while not stopping:
-            time.sleep(0.5)
+            time.sleep(TICK)
             for name, process in list(processes.items()):
-                code = process.poll()
-                if code is None or stopping:
-                    continue
-                if name == "web":
-                    print(f"[run] the web server exited ({code}); stopping", flush=True)
-                    stopping = True
+                if stopping:
                     break
-                print(
-                    f"[run] {name} exited ({code}); restarting in {RESTART_PAUSE:.0f} s", flush=True
-                )
-                time.sleep(RESTART_PAUSE)
-                processes[name] = start(name)
+                if name in restart_at:
+                    if time.monotonic() >= restart_at[name]:
+                        del restart_at[name]
+                        processes[name] = start(name)
+                    continue
+                code = process.poll()
+                if code is None:
+                    continue
+                kill_group(process)  # pool processes of a worker that died
+                if name == "web":
+                    say(f"the web server exited ({code}); stopping")
+                    stopping.append("web exit")
+                    break
+                say(f"{name} exited ({code}); restarting in {RESTART_PAUSE:.0f} s")
+                restart_at[name] = time.monotonic() + RESTART_PAUSE
     finally:
-        print("[run] stopping…", flush=True)
+        say(f"stopping ({stopping[0] if stopping else 'error'})…")
         stop_all(processes)
     return 0
 

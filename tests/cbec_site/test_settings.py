@@ -11,11 +11,14 @@ ROOT = Path(__file__).resolve().parents[2]
 STRONG = "k" * 20 + "Zq8#pL2@xV9!mN4$wR7^tY1&uI5*oP3(aS6)dF0" + "e" * 10
 
 
-def _start(**env) -> subprocess.CompletedProcess:
+def _start(code: str = "", **env) -> subprocess.CompletedProcess:
+    """Set Django up in a fresh interpreter with ``env``, never the developer's ``.env`` (which
+    ``make run`` writes with a secret key), unless ``DJANGO_ENV_FILE`` names another file."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environment.update(env, DJANGO_SETTINGS_MODULE="cbec_site.settings")
+    environment.update({"DJANGO_ENV_FILE": os.devnull, **env})
+    environment["DJANGO_SETTINGS_MODULE"] = "cbec_site.settings"
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -73,3 +76,66 @@ def test_ci_runs_on_postgresql_and_redis(settings):
     if os.environ.get("CI"):
         assert connection.vendor == "postgresql"
         assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://cbec:secret@db.example.com:5432/cbec",
+        "postgres://cbec@10.0.0.5/cbec",
+        "postgres://cbec@/cbec?host=db.example.com",
+        "mysql://cbec@127.0.0.1/cbec",
+    ],
+)
+def test_debug_refuses_a_database_that_is_not_local(url):
+    result = _start(DJANGO_DEBUG="true", DATABASE_URL=url)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "not on this machine" in result.stderr
+    assert "secret" not in result.stderr.split("ImproperlyConfigured", 1)[1]  # no password
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////tmp/cbec-local.sqlite3",
+        "postgres://cbec@localhost/cbec",
+        "postgres://cbec@127.0.0.1:5432/cbec",
+        "postgres://cbec@[::1]:5432/cbec",
+        "postgres:///cbec",
+        "postgres:////var/run/postgresql/cbec",
+        "postgres://%2Fvar%2Frun%2Fpostgresql/cbec",
+        "postgres://cbec@/cbec?host=/var/run/postgresql",
+    ],
+)
+def test_debug_runs_on_a_local_database(url):
+    result = _start(DJANGO_DEBUG="true", DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+
+
+def test_without_debug_any_database_may_be_used():
+    result = _start(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=STRONG,
+        DJANGO_ALLOWED_HOSTS="example.com",
+        DATABASE_URL="postgres://cbec@db.example.com/cbec",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_env_file_and_the_var_dir_can_be_moved(tmp_path):
+    env_file = tmp_path / "dev.env"
+    env_file.write_text(f"DJANGO_DEBUG=false\nDJANGO_SECRET_KEY={STRONG}\n")
+    result = _start(
+        "from django.conf import settings\n"
+        "print(settings.DEBUG, settings.VAR_DIR, settings.CELERY_BEAT_SCHEDULE_FILENAME)",
+        DJANGO_ENV_FILE=str(env_file),
+        DJANGO_VAR_DIR=str(tmp_path / "var"),
+        DJANGO_ALLOWED_HOSTS="example.com",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        str(tmp_path / "var"),
+        str(tmp_path / "var" / "celerybeat-schedule"),
+    ]

@@ -148,6 +148,7 @@ class Command(BaseCommand):
             + f"\n  member (owner of 3 enterprises): {DEMO_USER} / {DEMO_PASSWORD}"
             + f"\n  viewer:                           {DEMO_VIEWER} / {DEMO_PASSWORD}"
             + f"\n  administrator (Django admin):     {DEMO_ADMIN} / {DEMO_PASSWORD}"
+            + f"\n  {f'owner of the {len(PEERS)} peers:':<34}{PEER_OWNER} / {DEMO_PASSWORD}"
         )
 
     def _user(self, email: str, name: str, **extra) -> User:
