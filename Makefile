@@ -4,6 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 QUICK ?=
+# Two processes, each with its own test database; the browser and services tests (real workers,
+# real brokers, timings) run one after another in one of them (tests/conftest.py).
+TEST_PROCESSES ?= 2
 
 # The first interpreter that is Python 3.12 or newer (Django 6 needs it).
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 python3; do \
@@ -38,7 +41,7 @@ run: setup
 
 ## Runs the whole test suite (DATABASE_URL / CELERY_BROKER_URL choose PostgreSQL and Redis).
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

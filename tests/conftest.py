@@ -94,3 +94,12 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("figures")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Under ``-n`` (``make test``), the browser and services tests run one after another in a
+    single process, beside the rest: they start workers, brokers and browsers and measure time,
+    which two of them at once on two cores would make slow and uneven."""
+    for item in items:
+        if item.get_closest_marker("services") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("one-at-a-time"))
