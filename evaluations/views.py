@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,13 +21,14 @@ from enterprises.forms import add_service_error
 from enterprises.models import Role
 from evaluations import peers, recommend, selectors
 from evaluations.forms import AssessmentForm, CompareForm, EvidenceForm, PeriodForm, WhatIfForm
-from evaluations.models import Assessment, EvaluationRun, Indicator, WeightScheme
+from evaluations.models import Assessment, EvaluationRun, Indicator
 from evaluations.models.assessments import next_period
 from evaluations.scoring import ScoringError
 from evaluations.scoring.checklist import complete_checklist
 from evaluations.services import assessments as assessment_services
 from evaluations.services import default_scheme, scheme_score
 from evaluations.services.runs import run_result
+
 
 def _assessment(acc: access.EnterpriseAccess, assessment_pk: int) -> Assessment:
     return get_object_or_404(acc.enterprise.assessments, pk=assessment_pk)
@@ -288,7 +289,9 @@ def run_what_if(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     comparison = None
     if form.is_valid():
         try:
-            comparison = selectors.compare_results(run_result(run), run_result(run, form.cleaned_data))
+            comparison = selectors.compare_results(
+                run_result(run), run_result(run, form.cleaned_data)
+            )
         except ScoringError as error:
             for code, problem in error.errors.items():
                 form.add_error(code if code in form.fields else None, problem)

@@ -1,4 +1,4 @@
-"""Template filters for the evaluation pages; the formatting itself is ``evaluations.formatting``."""
+"""Template filters for the evaluation pages; the formatting is ``evaluations.formatting``."""
 
 from django import template
 
