@@ -26,6 +26,7 @@ import time
 from datetime import datetime
 
 from common import Bench, log, median, quick, result
+from psycopg.types.json import Jsonb
 
 TARGET_RATIO = 4
 TARGET_SLUG = "bench-rescore"
@@ -86,6 +87,8 @@ def _text(value) -> str:
         return repr(value)
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Jsonb):
+        value = json.dumps(value.obj)
     text = str(value)
     if "\\" in text or "\t" in text or "\n" in text:
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
@@ -104,45 +107,20 @@ def floor_payloads(scheme, run_ids: list[int]):
     """The three tables' rows for these sources, as the rescore computes them, encoded."""
     from django.utils import timezone
 
-    from evaluations.models import EvaluationRun
-    from evaluations.scoring import scheme_to_dict, score_bulk
+    from evaluations.models import EvaluationRun, RescoreJob
+    from evaluations.scoring import score_bulk
     from evaluations.services import rescore, scheme_spec
 
     spec = scheme_spec(scheme)
     sources, _skipped = rescore._load(run_ids, spec)
     bulk = score_bulk(spec, sources.matrix)
-    n = len(sources.ids)
-    new_ids = rescore.reserve_ids(EvaluationRun, n)
-    now = timezone.now()
-    snapshot = json.dumps(scheme_to_dict(spec))
-    values = rescore._value_dicts(spec, sources)
-    runs = [
-        (
-            new_ids[i],
-            sources.assessment_ids[i],
-            sources.enterprise_ids[i],
-            sources.years[i],
-            sources.quarters[i],
-            "rescore",
-            scheme.pk,
-            spec.slug,
-            spec.version,
-            snapshot,
-            json.dumps(values[i]),
-            "succeeded",
-            1,
-            "",
-            None,
-            now,
-            now,
-            now,
-            float(bulk.overall[i]),
-            str(bulk.grade[i]),
-        )
-        for i in range(n)
-    ]
+    runs = rescore.new_runs(RescoreJob(scheme=scheme), spec, sources, bulk, timezone.now())
+    for run, run_id in zip(runs, rescore.reserve_ids(EvaluationRun, len(runs)), strict=True):
+        run.pk = run_id
+    new_ids = [run.pk for run in runs]
+    fields = EvaluationRun._meta.concrete_fields
     return (
-        encode(runs),
+        encode(rescore._model_rows(runs, fields)),
         encode(rescore.dimension_rows(new_ids, bulk)),
         encode(rescore.indicator_rows(new_ids, bulk)),
     )
@@ -156,16 +134,16 @@ def floor_copy(payloads) -> float:
     from evaluations.services import rescore
 
     targets = [
-        (EvaluationRun, rescore.RUN_COLUMNS),
-        (RunDimension, ("run", "code", "weight", "score")),
-        (RunIndicator, ("run", *rescore.INDICATOR_COLUMNS[1:])),
+        (EvaluationRun, [field.column for field in EvaluationRun._meta.concrete_fields]),
+        (RunDimension, rescore.DIMENSION_COLUMNS),
+        (RunIndicator, rescore.INDICATOR_COLUMNS),
     ]
     with transaction.atomic():
         with connection.cursor() as cursor:
             start = time.perf_counter()
-            for (model, names), payload in zip(targets, payloads, strict=True):
-                columns = rescore._columns(model, names)
-                with cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for (model, columns), payload in zip(targets, payloads, strict=True):
+                names = ", ".join(connection.ops.quote_name(column) for column in columns)
+                with cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
                     copy.write(payload)
             seconds = time.perf_counter() - start
         transaction.set_rollback(True)

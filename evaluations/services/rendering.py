@@ -28,7 +28,7 @@ def _start(report_id: int) -> ReportFile | None:
     """Queued → running, or None when there is nothing (more) to do."""
     with transaction.atomic():
         report = (
-            ReportFile.objects.select_for_update()
+            ReportFile.objects.select_for_update(of=("self",))
             .select_related("run__enterprise", "run__scheme", "requested_by")
             .filter(pk=report_id)
             .first()

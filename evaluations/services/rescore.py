@@ -19,7 +19,6 @@ several times faster than ``bulk_create`` here (bench/rescore.py measures both);
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Iterable, Sequence
@@ -200,7 +199,7 @@ def rescore_run_chunk(*, job_id: int, run_ids: Sequence[int], writer: str | None
                 RescoreChunk.objects.create(job=job, first_run_id=min(run_ids), size=len(run_ids))
         except IntegrityError:  # another delivery of this chunk stored it
             return 0
-        write(job, spec, sources, result, now)
+        write(new_runs(job, spec, sources, result, now), result)
         RescoreJob.objects.filter(pk=job_id).update(
             done=F("done") + len(sources.ids), skipped=F("skipped") + skipped
         )
@@ -212,7 +211,7 @@ def rescore_run_chunk(*, job_id: int, run_ids: Sequence[int], writer: str | None
     return len(sources.ids)
 
 
-# --- The two writers: same rows, same order ---------------------------------------------------
+# --- The two writers: the same rows from one builder -------------------------------------------
 
 
 def _run_fields(job: RescoreJob, spec: SchemeSpec, now) -> dict:
@@ -231,9 +230,38 @@ def _run_fields(job: RescoreJob, spec: SchemeSpec, now) -> dict:
     }
 
 
-def _value_dicts(spec: SchemeSpec, sources: _Sources) -> list[dict[str, float]]:
+def new_runs(
+    job: RescoreJob, spec: SchemeSpec, sources: _Sources, result: BulkResult, now
+) -> list[EvaluationRun]:
+    """The chunk's new runs as unsaved model instances: both writers store exactly these, so a
+    field added to the model reaches both."""
+    fields = _run_fields(job, spec, now)
+    snapshot = scheme_to_dict(spec)
     codes = spec.codes
-    return [dict(zip(codes, row, strict=True)) for row in sources.matrix.tolist()]
+    rows = zip(
+        sources.assessment_ids,
+        sources.enterprise_ids,
+        sources.years,
+        sources.quarters,
+        sources.matrix.tolist(),
+        result.overall.tolist(),
+        result.grade.tolist(),
+        strict=True,
+    )
+    return [
+        EvaluationRun(
+            assessment_id=assessment_id,
+            enterprise_id=enterprise_id,
+            year=year,
+            quarter=quarter,
+            scheme_snapshot=snapshot,
+            values=dict(zip(codes, values, strict=True)),
+            overall=overall,
+            grade=grade,
+            **fields,
+        )
+        for assessment_id, enterprise_id, year, quarter, values, overall, grade in rows
+    ]
 
 
 def dimension_rows(run_ids: Sequence[int], result: BulkResult) -> Iterable[tuple]:
@@ -261,6 +289,7 @@ def indicator_rows(run_ids: Sequence[int], result: BulkResult) -> Iterable[tuple
             yield run_id, code, dim, x, s, sc, w, c, g
 
 
+DIMENSION_COLUMNS = ("run_id", "code", "weight", "score")
 INDICATOR_COLUMNS = (
     "run_id",
     "code",
@@ -274,46 +303,13 @@ INDICATOR_COLUMNS = (
 )
 
 
-def _new_runs(spec: SchemeSpec, sources: _Sources, result: BulkResult) -> Iterable[tuple]:
-    """Per new run, in order: assessment, enterprise, year, quarter, values, overall, grade
-    (what both writers need of the sources and the engine's result)."""
-    return zip(
-        sources.assessment_ids,
-        sources.enterprise_ids,
-        sources.years,
-        sources.quarters,
-        _value_dicts(spec, sources),
-        result.overall.tolist(),
-        result.grade.tolist(),
-        strict=True,
-    )
-
-
-def _write_orm(job, spec: SchemeSpec, sources: _Sources, result: BulkResult, now) -> None:
-    fields = _run_fields(job, spec, now)
-    snapshot = scheme_to_dict(spec)
-    runs = [
-        EvaluationRun(
-            assessment_id=assessment_id,
-            enterprise_id=enterprise_id,
-            year=year,
-            quarter=quarter,
-            scheme_snapshot=snapshot,
-            values=values,
-            overall=overall,
-            grade=grade,
-            **fields,
-        )
-        for assessment_id, enterprise_id, year, quarter, values, overall, grade in _new_runs(
-            spec, sources, result
-        )
-    ]
+def _write_orm(runs: list[EvaluationRun], result: BulkResult) -> None:
     EvaluationRun.objects.bulk_create(runs, batch_size=1000)
     new_ids = [run.pk for run in runs]
     RunDimension.objects.bulk_create(
         (
-            RunDimension(run_id=run_id, code=code, weight=weight, score=score)
-            for run_id, code, weight, score in dimension_rows(new_ids, result)
+            RunDimension(**dict(zip(DIMENSION_COLUMNS, row, strict=True)))
+            for row in dimension_rows(new_ids, result)
         ),
         batch_size=5000,
     )
@@ -326,10 +322,6 @@ def _write_orm(job, spec: SchemeSpec, sources: _Sources, result: BulkResult, now
     )
 
 
-def _columns(model, names: Sequence[str]) -> str:
-    return ", ".join(model._meta.get_field(name).column for name in names)
-
-
 def reserve_ids(model, n: int) -> list[int]:
     """PostgreSQL: ``n`` fresh ids from the model's id sequence, for rows written with COPY."""
     with connection.cursor() as cursor:
@@ -340,57 +332,39 @@ def reserve_ids(model, n: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_rows(model, names: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """PostgreSQL: ``COPY`` the rows (tuples in ``names`` order; JSON already as text)."""
+def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """PostgreSQL: ``COPY`` the rows (tuples in ``columns`` order) into the model's table."""
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with (
         connection.cursor() as cursor,
-        cursor.copy(f"COPY {model._meta.db_table} ({_columns(model, names)}) FROM STDIN") as copy,
+        cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy,
     ):
         for row in rows:
             copy.write_row(row)
 
 
-RUN_COLUMNS = (
-    "id",
-    "assessment",
-    "enterprise",
-    "year",
-    "quarter",
-    "origin",
-    "scheme",
-    "scheme_slug",
-    "scheme_version",
-    "scheme_snapshot",
-    "values",
-    "status",
-    "attempts",
-    "error",
-    "created_by",
-    "created_at",
-    "started_at",
-    "finished_at",
-    "overall",
-    "grade",
-)
+def _model_rows(instances: Iterable, fields) -> Iterable[list]:
+    """Each instance's concrete fields as the database takes them (as ``bulk_create`` does)."""
+    for instance in instances:
+        yield [
+            field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+        ]
 
 
-def _write_copy(job, spec: SchemeSpec, sources: _Sources, result: BulkResult, now) -> None:
-    """PostgreSQL: ids from the run sequence, then three COPYs (text format, exact floats)."""
-    if not sources.ids:
+def copy_instances(model, instances: list) -> None:
+    """PostgreSQL: store unsaved instances with COPY, ids taken from the model's sequence and
+    every concrete field written as ``bulk_create`` would write it."""
+    for instance, pk in zip(instances, reserve_ids(model, len(instances)), strict=True):
+        instance.pk = pk
+    fields = model._meta.concrete_fields
+    copy_rows(model, [field.column for field in fields], _model_rows(instances, fields))
+
+
+def _write_copy(runs: list[EvaluationRun], result: BulkResult) -> None:
+    """PostgreSQL: three COPYs (text format, exact floats), ids from the run sequence."""
+    if not runs:
         return
-    fields = _run_fields(job, spec, now)
-    snapshot = json.dumps(scheme_to_dict(spec))
-    new_ids = reserve_ids(EvaluationRun, len(sources.ids))
-    head = (fields["origin"], fields["scheme_id"], fields["scheme_slug"], fields["scheme_version"])
-    tail = (fields["status"], fields["attempts"], "", fields["created_by_id"], now, now, now)
-    runs = (
-        (run_id, *row)
-        for run_id, row in zip(new_ids, _new_runs(spec, sources, result), strict=True)
-    )
-    copy_rows(
-        EvaluationRun,
-        RUN_COLUMNS,
-        ((*row[:5], *head, snapshot, json.dumps(row[5]), *tail, row[6], row[7]) for row in runs),
-    )
-    copy_rows(RunDimension, ("run", "code", "weight", "score"), dimension_rows(new_ids, result))
-    copy_rows(RunIndicator, ("run", *INDICATOR_COLUMNS[1:]), indicator_rows(new_ids, result))
+    copy_instances(EvaluationRun, runs)
+    new_ids = [run.pk for run in runs]
+    copy_rows(RunDimension, DIMENSION_COLUMNS, dimension_rows(new_ids, result))
+    copy_rows(RunIndicator, INDICATOR_COLUMNS, indicator_rows(new_ids, result))

@@ -16,7 +16,6 @@ it first (it refuses otherwise). On PostgreSQL rows are written with COPY, elsew
 
 from __future__ import annotations
 
-import json
 import time
 
 import numpy as np
@@ -31,11 +30,12 @@ from evaluations.models import Assessment, EvaluationRun, RunDimension, RunIndic
 from evaluations.scoring import scheme_to_dict, score_bulk
 from evaluations.services import default_scheme, scheme_spec
 from evaluations.services.rescore import (
+    DIMENSION_COLUMNS,
     INDICATOR_COLUMNS,
+    copy_instances,
     copy_rows,
     dimension_rows,
     indicator_rows,
-    reserve_ids,
 )
 
 PREFIX = "Bench enterprise "
@@ -178,39 +178,24 @@ class Command(BaseCommand):
                 )
             ),
         )  # fmt: skip
-        self._insert(
-            RunDimension,
-            ("run_id", "code", "weight", "score"),
-            dimension_rows(run_ids, result),
-            want_ids=False,
-        )
-        self._insert(
-            RunIndicator, INDICATOR_COLUMNS, indicator_rows(run_ids, result), want_ids=False
-        )
+        self._insert_results(RunDimension, DIMENSION_COLUMNS, dimension_rows(run_ids, result))
+        self._insert_results(RunIndicator, INDICATOR_COLUMNS, indicator_rows(run_ids, result))
 
-    def _insert(self, model, names, rows, *, want_ids: bool = True) -> list[int]:
-        """Insert tuples of attribute values: COPY on PostgreSQL, bulk_create elsewhere."""
-        if connection.vendor != "postgresql":
-            objs = [model(**dict(zip(names, row, strict=True))) for row in rows]
-            model.objects.bulk_create(objs, batch_size=2000)
-            return [obj.pk for obj in objs]
-        fields = [model._meta.get_field(name) for name in names]
-        as_json = [i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
-        rows = list(rows)
-        ids = reserve_ids(model, len(rows)) if want_ids else []
-        encoded = (_encode(row, as_json) for row in rows)
-        if want_ids:
-            with_ids = ((pk, *row) for pk, row in zip(ids, encoded, strict=True))
-            copy_rows(model, ("id", *names), with_ids)
+    def _insert(self, model, names, rows) -> list[int]:
+        """Store rows of attribute values as new instances: COPY on PostgreSQL (every column,
+        as the re-scoring writes them), bulk_create elsewhere; their ids, in order."""
+        objs = [model(**dict(zip(names, row, strict=True))) for row in rows]
+        if connection.vendor == "postgresql":
+            copy_instances(model, objs)
         else:
-            copy_rows(model, names, encoded)
-        return ids
+            model.objects.bulk_create(objs, batch_size=2000)
+        return [obj.pk for obj in objs]
 
-
-def _encode(row: tuple, as_json: list[int]) -> tuple:
-    if not as_json:
-        return row
-    row = list(row)
-    for i in as_json:
-        row[i] = json.dumps(row[i])
-    return tuple(row)
+    def _insert_results(self, model, columns, rows) -> None:
+        """Result rows (tuples in ``columns`` order): COPY on PostgreSQL, else bulk_create."""
+        if connection.vendor == "postgresql":
+            copy_rows(model, columns, rows)
+        else:
+            model.objects.bulk_create(
+                (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=5000
+            )
