@@ -1,7 +1,7 @@
-"""The pure sustainability scoring engine (PRODUCT.md section 3); it imports no Django.
+"""The pure sustainability scoring engine (PRODUCT.md sections 3, 8 and 9); it imports no Django.
 
-The web app, Celery tasks, admin preview, bulk re-scoring and the ``score`` command all call
-these functions with plain data, so a score is computed one way everywhere.
+The web app, Celery tasks, admin preview, bulk re-scoring and the ``score`` and ``ahp`` commands
+all call these functions with plain data, so a score is computed one way everywhere.
 """
 
 from .engine import (
@@ -12,10 +12,15 @@ from .engine import (
     score,
     score_bulk,
 )
+from .plausibility import PlausibilityWarning, plausibility_warnings
 from .snapshot import scheme_from_dict, scheme_to_dict
 from .specs import (
+    DEFAULT_BOUND_SPREAD,
     DEFAULT_GRADE_BANDS,
+    DEFAULT_WEIGHT_SPREAD,
     GRADE_TOLERANCE,
+    MAX_BOUND_SPREAD,
+    MAX_WEIGHT_SPREAD,
     GradeBand,
     IndicatorSpec,
     SchemeSpec,
@@ -26,18 +31,24 @@ from .specs import (
 from .validation import validate_scheme, validate_values
 
 __all__ = [
+    "DEFAULT_BOUND_SPREAD",
     "DEFAULT_GRADE_BANDS",
+    "DEFAULT_WEIGHT_SPREAD",
     "GRADE_TOLERANCE",
+    "MAX_BOUND_SPREAD",
+    "MAX_WEIGHT_SPREAD",
     "BulkResult",
     "DimensionResult",
     "GradeBand",
     "IndicatorResult",
     "IndicatorSpec",
+    "PlausibilityWarning",
     "SchemeSpec",
     "ScoreResult",
     "ScoringError",
     "band_for",
     "grade_for",
+    "plausibility_warnings",
     "score",
     "score_bulk",
     "scheme_from_dict",

@@ -120,7 +120,6 @@ BAD_INPUTS = {
     "non-numeric": (_with(npd_cycle="fast"), ["npd_cycle"]),
     "numeric-string": (_with(npd_cycle="97"), ["npd_cycle"]),
     "boolean": (_with(tech_update_speed=True), ["tech_update_speed"]),
-    "null": (_with(tech_update_speed=None), ["tech_update_speed"]),
     "list": (_with(tech_update_speed=[1]), ["tech_update_speed"]),
     "nan": (_with(tech_update_speed=float("nan")), ["tech_update_speed"]),
     "infinity": (_with(market_response_time=float("inf")), ["market_response_time"]),
@@ -166,6 +165,18 @@ def test_bad_input_exits_2_naming_each_field(run, input_file, text, named):
         for field in named:
             assert field in err
         assert "Traceback" not in err
+
+
+def test_null_is_not_available_and_scores_at_the_worst_bound(run):
+    """PRODUCT.md section 8: JSON null is "not available", s = 0; the result says so."""
+    status, out, err = run("-", stdin=_with(tech_update_speed=None))
+    assert (status, err) == (0, "")
+    result = json.loads(out)
+    assert (result["incomplete"], result["coverage"]) == (True, "4/5")
+    tech = next(row for row in result["indicators"] if row["code"] == "tech_update_speed")
+    assert tech["value"] is None and tech["contribution"] == 0.0
+    assert tech["potential_gain"] == pytest.approx(10.0)  # 100 x 0.10, all still to win
+    assert result["overall"] == pytest.approx(58.0 - 5.0)  # the hand-checked 58 without its 5
 
 
 def test_nan_is_refused_even_though_python_json_accepts_it(run):
