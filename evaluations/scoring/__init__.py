@@ -13,6 +13,16 @@ from .engine import (
     score_bulk,
 )
 from .plausibility import PlausibilityWarning, plausibility_warnings
+from .robustness import (
+    DEFAULT_DRAWS,
+    BulkRobustness,
+    RobustnessBand,
+    RobustnessDraws,
+    default_seed,
+    robustness_band,
+    robustness_bulk,
+    robustness_draws,
+)
 from .snapshot import scheme_from_dict, scheme_to_dict
 from .specs import (
     DEFAULT_BOUND_SPREAD,
@@ -32,23 +42,31 @@ from .validation import validate_scheme, validate_values
 
 __all__ = [
     "DEFAULT_BOUND_SPREAD",
+    "DEFAULT_DRAWS",
     "DEFAULT_GRADE_BANDS",
     "DEFAULT_WEIGHT_SPREAD",
     "GRADE_TOLERANCE",
     "MAX_BOUND_SPREAD",
     "MAX_WEIGHT_SPREAD",
     "BulkResult",
+    "BulkRobustness",
     "DimensionResult",
     "GradeBand",
     "IndicatorResult",
     "IndicatorSpec",
     "PlausibilityWarning",
+    "RobustnessBand",
+    "RobustnessDraws",
     "SchemeSpec",
     "ScoreResult",
     "ScoringError",
     "band_for",
+    "default_seed",
     "grade_for",
     "plausibility_warnings",
+    "robustness_band",
+    "robustness_bulk",
+    "robustness_draws",
     "score",
     "score_bulk",
     "scheme_from_dict",
