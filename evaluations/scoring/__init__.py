@@ -4,6 +4,7 @@ The web app, Celery tasks, admin preview, bulk re-scoring and the ``score`` and 
 all call these functions with plain data, so a score is computed one way everywhere.
 """
 
+from .ahp import AhpResult, ahp, combine_levels
 from .engine import (
     BulkResult,
     DimensionResult,
@@ -48,6 +49,7 @@ __all__ = [
     "GRADE_TOLERANCE",
     "MAX_BOUND_SPREAD",
     "MAX_WEIGHT_SPREAD",
+    "AhpResult",
     "BulkResult",
     "BulkRobustness",
     "DimensionResult",
@@ -60,7 +62,9 @@ __all__ = [
     "SchemeSpec",
     "ScoreResult",
     "ScoringError",
+    "ahp",
     "band_for",
+    "combine_levels",
     "default_seed",
     "grade_for",
     "plausibility_warnings",
