@@ -75,7 +75,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         return ("code", "dimension", "direction", "min_value", "max_value") if obj else ()
 
 
-ROW_FIELDS = ("indicator", "weight", "worst", "best")
+ROW_FIELDS = ("indicator", "weight", "worst", "best", "plausible_max")
 
 
 class SchemeRowsFormSet(BaseInlineFormSet):
@@ -151,6 +151,7 @@ class WeightSchemeAdmin(SimpleHistoryAdmin):
         "name",
         "description",
         "grade_bands",
+        ("weight_spread", "bound_spread"),
         ("status", "is_default"),
         ("weight_sum", "check_result"),
         ("created_at", "published_at", "published_by"),

@@ -13,16 +13,26 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from evaluations.scoring import DEFAULT_GRADE_BANDS, GradeBand, SchemeSpec, validate_scheme
+from evaluations.scoring import (
+    DEFAULT_BOUND_SPREAD,
+    DEFAULT_GRADE_BANDS,
+    DEFAULT_WEIGHT_SPREAD,
+    MAX_BOUND_SPREAD,
+    MAX_WEIGHT_SPREAD,
+    GradeBand,
+    SchemeSpec,
+    validate_scheme,
+)
 
 
 class Localized(models.Model):
@@ -162,7 +172,15 @@ def _strings(value: object):
             yield from _strings(item)
 
 
-FROZEN_FIELDS = ("slug", "name", "version", "description", "grade_bands")
+FROZEN_FIELDS = (
+    "slug",
+    "name",
+    "version",
+    "description",
+    "grade_bands",
+    "weight_spread",
+    "bound_spread",
+)
 
 
 def _refuse_frozen(scheme_ids: Iterable[int | None]) -> None:
@@ -238,6 +256,28 @@ class WeightScheme(models.Model):
         _("grade bands"),
         default=default_grade_bands,
         help_text=_('Best first, e.g. [{"grade": "A", "min_score": 85, "label": "leading"}, …].'),
+    )
+    weight_spread = models.DecimalField(
+        _("weight spread"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal(str(DEFAULT_WEIGHT_SPREAD)),
+        validators=[MinValueValidator(0), MaxValueValidator(Decimal(str(MAX_WEIGHT_SPREAD)))],
+        help_text=_(
+            "Robustness band: each weight is multiplied by a random factor within ±this share "
+            "(0.25 = ±25 %), then the weights are renormalized."
+        ),
+    )
+    bound_spread = models.DecimalField(
+        _("bound spread"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal(str(DEFAULT_BOUND_SPREAD)),
+        validators=[MinValueValidator(0), MaxValueValidator(Decimal(str(MAX_BOUND_SPREAD)))],
+        help_text=_(
+            "Robustness band: each worst and best bound moves by up to this share of the "
+            "distance between them (0.20 = 20 %)."
+        ),
     )
     is_default = models.BooleanField(_("default"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -349,7 +389,7 @@ class SchemeIndicatorQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
-ROW_FIELDS = ("scheme", "indicator", "weight", "worst", "best")
+ROW_FIELDS = ("scheme", "indicator", "weight", "worst", "best", "plausible_max")
 
 
 class SchemeIndicator(models.Model):
@@ -367,6 +407,17 @@ class SchemeIndicator(models.Model):
     )
     best = models.DecimalField(
         _("best"), max_digits=14, decimal_places=4, help_text=_("Scores 100.")
+    )
+    plausible_max = models.DecimalField(
+        _("plausible maximum"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_(
+            "A larger value is accepted but the person is asked to check it. Empty: only the "
+            "indicator's own limits."
+        ),
     )
 
     objects = SchemeIndicatorQuerySet.as_manager()

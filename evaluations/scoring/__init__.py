@@ -1,9 +1,10 @@
-"""The pure sustainability scoring engine (PRODUCT.md section 3); it imports no Django.
+"""The pure sustainability scoring engine (PRODUCT.md sections 3, 8 and 9); it imports no Django.
 
-The web app, Celery tasks, admin preview, bulk re-scoring and the ``score`` command all call
-these functions with plain data, so a score is computed one way everywhere.
+The web app, Celery tasks, admin preview, bulk re-scoring and the ``score`` and ``ahp`` commands
+all call these functions with plain data, so a score is computed one way everywhere.
 """
 
+from .ahp import AhpResult, ahp, combine_levels
 from .engine import (
     BulkResult,
     DimensionResult,
@@ -12,10 +13,25 @@ from .engine import (
     score,
     score_bulk,
 )
+from .plausibility import PlausibilityWarning, plausibility_warnings
+from .robustness import (
+    DEFAULT_DRAWS,
+    BulkRobustness,
+    RobustnessBand,
+    RobustnessDraws,
+    default_seed,
+    robustness_band,
+    robustness_bulk,
+    robustness_draws,
+)
 from .snapshot import scheme_from_dict, scheme_to_dict
 from .specs import (
+    DEFAULT_BOUND_SPREAD,
     DEFAULT_GRADE_BANDS,
+    DEFAULT_WEIGHT_SPREAD,
     GRADE_TOLERANCE,
+    MAX_BOUND_SPREAD,
+    MAX_WEIGHT_SPREAD,
     GradeBand,
     IndicatorSpec,
     SchemeSpec,
@@ -26,18 +42,35 @@ from .specs import (
 from .validation import validate_scheme, validate_values
 
 __all__ = [
+    "DEFAULT_BOUND_SPREAD",
+    "DEFAULT_DRAWS",
     "DEFAULT_GRADE_BANDS",
+    "DEFAULT_WEIGHT_SPREAD",
     "GRADE_TOLERANCE",
+    "MAX_BOUND_SPREAD",
+    "MAX_WEIGHT_SPREAD",
+    "AhpResult",
     "BulkResult",
+    "BulkRobustness",
     "DimensionResult",
     "GradeBand",
     "IndicatorResult",
     "IndicatorSpec",
+    "PlausibilityWarning",
+    "RobustnessBand",
+    "RobustnessDraws",
     "SchemeSpec",
     "ScoreResult",
     "ScoringError",
+    "ahp",
     "band_for",
+    "combine_levels",
+    "default_seed",
     "grade_for",
+    "plausibility_warnings",
+    "robustness_band",
+    "robustness_bulk",
+    "robustness_draws",
     "score",
     "score_bulk",
     "scheme_from_dict",

@@ -6,7 +6,9 @@ conservation and emission reduction) become six answers worth at most 100 points
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # key, kind, factor: a share (%) earns factor x share; a yes earns factor points.
@@ -75,3 +77,41 @@ def complete_checklist(answers: dict[str, object]) -> ChecklistResult | None:
         return environmental_checklist(answers)
     except ChecklistError:
         return None
+
+
+def checklist_from_json(answers: Mapping[str, object]) -> ChecklistResult:
+    """The checklist from parsed JSON (the ``score`` command, the API): strict about types.
+
+    All six answers are required and nothing else is allowed; a share must be a JSON number
+    from 0 to 100 (not a string, not a boolean), a yes/no answer a JSON boolean: "false", 0
+    and "no" would each read as something else to someone, so none of them is guessed at.
+    """
+    errors: dict[str, str] = {}
+    known = {key for key, _, _ in ITEMS}
+    for key in answers:
+        if key not in known:
+            errors[str(key)] = "unknown answer (expected " + ", ".join(sorted(known)) + ")"
+    for key, kind, _ in ITEMS:
+        if key not in answers:
+            errors[key] = "is required: the checklist needs all six answers"
+            continue
+        raw = answers[key]
+        if kind == "yes":
+            if not isinstance(raw, bool):
+                errors[key] = f"must be true or false (got {json_repr(raw)})"
+        elif isinstance(raw, bool) or not isinstance(raw, int | float):
+            errors[key] = f"must be a number from 0 to 100 (got {json_repr(raw)})"
+        elif not (math.isfinite(raw) and 0 <= raw <= 100):
+            errors[key] = f"must be from 0 to 100 (got {json_repr(raw)})"
+    if errors:
+        raise ChecklistError(errors)
+    return environmental_checklist(dict(answers))
+
+
+def json_repr(value: object) -> str:
+    """A value as it was written in JSON, for a message (falls back to repr)."""
+    try:
+        text = json.dumps(value, allow_nan=True)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -7,6 +7,10 @@ page and the same assessment re-scored in bulk are bit-identical.
 
 Internally rows are transposed to (indicators, assessments): every operation then runs over a
 long contiguous row instead of numpy's slow per-row inner loop of length k.
+
+A value that is "not available" (PRODUCT.md section 8: ``None`` in ``score()``, ``False`` in
+``score_bulk()``'s optional ``available`` mask) scores s = 0, exactly as a value at the worst
+bound would. Without a mask the bulk path takes no shortcut and no extra pass: NaN stays invalid.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ from .validation import validate_scheme, validate_values
 
 @dataclass(frozen=True, slots=True)
 class IndicatorResult:
-    """One indicator's part of a score; ``potential_gain`` is the points still to win."""
+    """One indicator's part of a score; ``potential_gain`` is the points still to win.
+
+    ``value`` is None for an indicator that is not available (scored at s = 0).
+    """
 
     code: str
     dimension: str
-    value: float
+    value: float | None
     normalized: float
     score: float
     weight: float
@@ -48,22 +55,34 @@ class DimensionResult:
 
 @dataclass(frozen=True, slots=True)
 class ScoreResult:
-    """The evaluation of one assessment under one scheme version."""
+    """The evaluation of one assessment under one scheme version.
+
+    ``incomplete`` is True when some indicator was not available; ``coverage`` says how many
+    had a value out of all, e.g. "4/5".
+    """
 
     scheme: str
     scheme_version: int
     overall: float
     grade: str
+    incomplete: bool
+    coverage: str
     dimensions: tuple[DimensionResult, ...]
     indicators: tuple[IndicatorResult, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON shape of PRODUCT.md section 3 (floats unrounded)."""
+        """The JSON shape of PRODUCT.md section 3 (floats unrounded).
+
+        The ``score`` command adds ``"warnings"`` after ``"coverage"``: they judge the input,
+        not the score, so they are not part of the result.
+        """
         return {
             "scheme": self.scheme,
             "scheme_version": self.scheme_version,
             "overall": self.overall,
             "grade": self.grade,
+            "incomplete": self.incomplete,
+            "coverage": self.coverage,
             "dimensions": [
                 {"code": d.code, "weight": d.weight, "score": d.score} for d in self.dimensions
             ],
@@ -153,6 +172,8 @@ class BulkResult:
 
     ``values`` is the validated float64 input (the caller's own array when it was float64
     already). ``dimension_scores`` holds NaN for a dimension that is not weighted.
+    ``available`` is the (n, k) mask the caller gave, or None when every value was available;
+    where it is False, ``values`` is ignored (often NaN) and the indicator scored s = 0.
     """
 
     scheme: SchemeSpec
@@ -167,16 +188,31 @@ class BulkResult:
     dimension_codes: tuple[str, ...]
     dimension_weights: tuple[float, ...]
     indicator_codes: tuple[str, ...]
+    available: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.overall.shape[0])
 
+    @property
+    def incomplete(self) -> np.ndarray:
+        """(n,) bool: True for a row with some indicator not available."""
+        if self.available is None:
+            return np.zeros(len(self), dtype=bool)
+        return ~self.available.all(axis=1)
+
     def row(self, i: int) -> ScoreResult:
         """Row i as the ScoreResult that ``score()`` returns for the same values."""
         scheme = self.scheme
+        k = len(scheme.indicators)
+        values: list[float | None] = self.values[i].tolist()
+        if self.available is not None:
+            values = [
+                x if ok else None for x, ok in zip(values, self.available[i].tolist(), strict=True)
+            ]
+        given = sum(x is not None for x in values)
         columns = zip(
             scheme.indicators,
-            self.values[i].tolist(),
+            values,
             self.normalized[i].tolist(),
             self.score[i].tolist(),
             self.contribution[i].tolist(),
@@ -194,6 +230,8 @@ class BulkResult:
             scheme_version=scheme.version,
             overall=float(self.overall[i]),
             grade=str(self.grade[i]),
+            incomplete=given < k,
+            coverage=f"{given}/{k}",
             dimensions=tuple(
                 DimensionResult(code, weight, None if math.isnan(s) else s)
                 for code, weight, s in dims
@@ -217,6 +255,24 @@ def _as_matrix(plan: _Plan, values: object) -> np.ndarray:
             {"values": f"must have shape (n, {k}), columns {codes} (got {array.shape})"}
         )
     return array.astype(np.float64, copy=False)
+
+
+def _as_mask(x: np.ndarray, available: object) -> np.ndarray | None:
+    """The availability mask as a read-only (n, k) bool array (a copy), or None for "all"."""
+    if available is None:
+        return None
+    if not isinstance(available, np.ndarray) or available.dtype != np.bool_:
+        kind = type(available).__name__
+        if isinstance(available, np.ndarray):
+            kind = f"dtype {available.dtype}"
+        raise ScoringError({"available": f"must be a numpy bool array (got {kind})"})
+    if available.shape != x.shape:
+        raise ScoringError(
+            {"available": f"must have the shape of values, {x.shape} (got {available.shape})"}
+        )
+    mask = available.copy()
+    mask.flags.writeable = False
+    return mask
 
 
 def _check_range(plan: _Plan, xt: np.ndarray) -> None:
@@ -266,18 +322,29 @@ def _band_index(thresholds: np.ndarray, overall: np.ndarray) -> np.ndarray:
     return index
 
 
-def _run(plan: _Plan, x: np.ndarray) -> BulkResult:
-    """The kernel: x is (n, k) float64; every step writes into preallocated arrays."""
+def _run(plan: _Plan, x: np.ndarray, available: np.ndarray | None = None) -> BulkResult:
+    """The kernel: x is (n, k) float64; every step writes into preallocated arrays.
+
+    ``available`` (n, k) bool or None: a value marked False is replaced by the indicator's
+    minimum before the range check (it is ignored, whatever it is) and scored s = 0 after the
+    clamp, so the remaining arithmetic is the same with or without a mask.
+    """
     n, k = x.shape
     d = len(plan.dimension_codes)
     norm = np.empty((k, n))
     np.copyto(norm, x.T)  # the one transposing copy; later passes are contiguous
+    missing = None
+    if available is not None:
+        missing = np.logical_not(available.T)
+        np.copyto(norm, plan.lower.reshape(-1, 1), where=missing)
     _check_range(plan, norm)
 
     with np.errstate(over="ignore"):  # a huge ratio just clamps to 1 (span is finite, nonzero)
         np.subtract(norm, plan.worst, out=norm)
         np.divide(norm, plan.span, out=norm)
     np.clip(norm, 0.0, 1.0, out=norm)
+    if missing is not None:
+        np.copyto(norm, 0.0, where=missing)  # not available: s = 0
     score = np.multiply(norm, 100.0)
     contrib = np.multiply(norm, plan.weight100)
     gain = np.subtract(plan.weight100, contrib)  # 100 w (1 - s); never negative as s <= 1
@@ -318,25 +385,48 @@ def _run(plan: _Plan, x: np.ndarray) -> BulkResult:
         dimension_codes=plan.dimension_codes,
         dimension_weights=plan.dimension_weights,
         indicator_codes=plan.scheme.codes,
+        available=available,
     )
 
 
-def score_bulk(scheme: SchemeSpec, values: np.ndarray) -> BulkResult:
+def score_bulk(
+    scheme: SchemeSpec, values: np.ndarray, available: np.ndarray | None = None
+) -> BulkResult:
     """Score many assessments at once: ``values`` is (n, k), columns in scheme order.
 
-    Raises ScoringError for an invalid scheme, a wrong shape or dtype, or bad values (keyed
-    by indicator code, with how many rows are bad).
+    ``available``, optional, is an (n, k) numpy bool array: False marks a value that is not
+    available (its entry in ``values`` is ignored, NaN by convention) and scores s = 0.
+    Without it every value must be a finite number in its range, NaN included.
+
+    Raises ScoringError for an invalid scheme, a wrong shape or dtype (key "values" or
+    "available"), or bad values (keyed by indicator code, with how many rows are bad).
     """
     plan = _plan(scheme)
-    return _run(plan, _as_matrix(plan, values))
+    x = _as_matrix(plan, values)
+    return _run(plan, x, _as_mask(x, available))
+
+
+def _single_row(
+    scheme: SchemeSpec, values: Mapping[str, object]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One assessment's values as a (1, k) row and its mask (None when all are available)."""
+    cleaned = validate_values(scheme, values, allow_not_available=True)
+    row = [cleaned[code] for code in scheme.codes]
+    x = np.array([[math.nan if v is None else v for v in row]], dtype=np.float64)
+    if all(v is not None for v in row):
+        return x, None
+    mask = np.array([[v is not None for v in row]])
+    mask.flags.writeable = False
+    return x, mask
 
 
 def score(scheme: SchemeSpec, values: Mapping[str, object]) -> ScoreResult:
     """Score one assessment; raises ScoringError naming every bad field.
 
-    Runs the bulk kernel on a one-row array so both paths give bit-identical numbers.
+    A value given as None is not available and scores s = 0 (PRODUCT.md section 8); a missing
+    key is an error. Runs the bulk kernel on a one-row array so both paths give bit-identical
+    numbers.
     """
     plan = _plan(scheme)
-    cleaned = validate_values(scheme, values)
-    row = np.array([[cleaned[code] for code in scheme.codes]], dtype=np.float64)
-    return _run(plan, row).row(0)
+    x, available = _single_row(scheme, values)
+    return _run(plan, x, available).row(0)

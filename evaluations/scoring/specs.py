@@ -14,6 +14,13 @@ from dataclasses import dataclass
 # arithmetically exact 85) gets that band: a person recomputing by hand must see the same grade.
 GRADE_TOLERANCE = 1e-9
 
+# PRODUCT.md section 8: each weight moves by up to +-25 %, each bound by up to 20 % of its span.
+DEFAULT_WEIGHT_SPREAD = 0.25
+DEFAULT_BOUND_SPREAD = 0.20
+# Wider than 0.9 a weight could vanish; wider than 0.45 a scheme's worst and best could cross.
+MAX_WEIGHT_SPREAD = 0.9
+MAX_BOUND_SPREAD = 0.45
+
 
 @dataclass(frozen=True, slots=True)
 class IndicatorSpec:
@@ -22,6 +29,9 @@ class IndicatorSpec:
     ``worst``/``best`` are the scheme's normalization bounds (either may be the larger one);
     ``min_value``/``max_value`` are the range a typed value may take at all, which is a property
     of the indicator (a percentage cannot exceed 100), not of the scheme's bounds.
+    ``plausible_max`` is where an accepted value starts to look like a typing or unit mistake
+    (PRODUCT.md section 8): a value above it is scored as usual but warned about. None: no
+    plausibility limit beyond ``max_value``.
     """
 
     code: str
@@ -31,6 +41,7 @@ class IndicatorSpec:
     best: float
     min_value: float = 0.0
     max_value: float | None = None
+    plausible_max: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +69,18 @@ DEFAULT_GRADE_BANDS: tuple[GradeBand, ...] = (
 class SchemeSpec:
     """A published weight scheme version: indicators in display order, plus grade bands.
 
-    Dimensions are ordered by their first appearance in ``indicators``.
+    Dimensions are ordered by their first appearance in ``indicators``. ``weight_spread`` and
+    ``bound_spread`` drive the robustness band (PRODUCT.md section 8; see ``robustness.py``).
+    None means the scheme states no spreads, as in a snapshot stored before schemes had them:
+    such a scheme scores as usual but gives no band unless both spreads are supplied.
     """
 
     slug: str
     version: int
     indicators: tuple[IndicatorSpec, ...]
     grade_bands: tuple[GradeBand, ...] = DEFAULT_GRADE_BANDS
+    weight_spread: float | None = DEFAULT_WEIGHT_SPREAD
+    bound_spread: float | None = DEFAULT_BOUND_SPREAD
 
     @property
     def codes(self) -> tuple[str, ...]:

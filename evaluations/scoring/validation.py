@@ -86,6 +86,20 @@ def validate_scheme(
                 add_error(errors, key, f"maximum value must be finite (got {fmt(ind.max_value)})")
             elif low is not None and high <= low:
                 add_error(errors, key, f"maximum value {fmt(high)} must exceed minimum {fmt(low)}")
+        if ind.plausible_max is not None:
+            plausible = _finite(ind.plausible_max)
+            if plausible is None:
+                add_error(
+                    errors,
+                    key,
+                    f"plausible maximum must be a finite number (got {fmt(ind.plausible_max)})",
+                )
+            elif low is not None and plausible <= low:
+                add_error(
+                    errors,
+                    key,
+                    f"plausible maximum {fmt(plausible)} must exceed minimum {fmt(low)}",
+                )
 
     for key in required or ():
         if key not in counts:
@@ -149,13 +163,18 @@ def _parse_value(raw: object) -> tuple[float | None, str | None]:
     return value, None
 
 
-def validate_values(scheme: SchemeSpec, values: Mapping[str, object]) -> dict[str, float]:
+def validate_values(
+    scheme: SchemeSpec, values: Mapping[str, object], *, allow_not_available: bool = False
+) -> dict[str, float | None]:
     """Return the values as floats keyed by code, or raise ScoringError naming each bad field.
 
-    Out-of-range input is rejected, never clamped: only the normalized score is clamped.
+    Out-of-range input is rejected, never clamped: only the normalized score is clamped. With
+    ``allow_not_available``, a value given as ``None`` is "not available" (PRODUCT.md section 8)
+    and comes back as None; a key that is absent, or a blank string, is still "required". Without
+    it (a draft's blank field on the web form), ``None`` is "required" too.
     """
     errors: dict[str, str] = {}
-    cleaned: dict[str, float] = {}
+    cleaned: dict[str, float | None] = {}
     known = set(scheme.codes)
     for key in values:
         if key not in known:
@@ -163,6 +182,9 @@ def validate_values(scheme: SchemeSpec, values: Mapping[str, object]) -> dict[st
     for ind in scheme.indicators:
         if ind.code not in values:
             add_error(errors, ind.code, "a value is required")
+            continue
+        if allow_not_available and values[ind.code] is None:
+            cleaned[ind.code] = None
             continue
         value, problem = _parse_value(values[ind.code])
         if value is None:

@@ -70,8 +70,8 @@ def _scheme_spec(scheme: WeightScheme, rows: Iterable[SchemeIndicator] | None) -
     """The engine's view of a scheme; ``rows`` are unsaved rows to check instead of the stored ones.
 
     Indicators come in display order (dimension order, then indicator order), which the engine
-    keeps in its output. Weights and bounds are floats of the stored Decimals; the range a value
-    may take comes from the indicator itself.
+    keeps in its output. Weights, bounds, plausible maxima and the robustness spreads are floats
+    of the stored Decimals; the range a value may take comes from the indicator itself.
     """
     if rows is None:
         rows = scheme.rows.select_related("indicator__dimension") if scheme.pk else []
@@ -88,10 +88,26 @@ def _scheme_spec(scheme: WeightScheme, rows: Iterable[SchemeIndicator] | None) -
             best=float(row.best),
             min_value=float(row.indicator.min_value),
             max_value=None if row.indicator.max_value is None else float(row.indicator.max_value),
+            plausible_max=None if row.plausible_max is None else float(row.plausible_max),
         )
         for row in _ordered_rows(rows)
     )
-    return SchemeSpec(scheme.slug, scheme.version, indicators, bands)
+    return SchemeSpec(
+        scheme.slug,
+        scheme.version,
+        indicators,
+        bands,
+        weight_spread=_spread(scheme.weight_spread),
+        bound_spread=_spread(scheme.bound_spread),
+    )
+
+
+def _spread(value) -> float | None:
+    """A spread as the engine takes it; an unsaved draft's blank stays None (no band)."""
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def scheme_problems(
@@ -185,6 +201,8 @@ def scheme_clone(*, scheme: WeightScheme, user=None) -> WeightScheme:
         version=(latest or 0) + 1,
         description=scheme.description,
         grade_bands=scheme.grade_bands,
+        weight_spread=scheme.weight_spread,
+        bound_spread=scheme.bound_spread,
     )
     _save(clone, user)
     for row in scheme.rows.all():
@@ -194,6 +212,7 @@ def scheme_clone(*, scheme: WeightScheme, user=None) -> WeightScheme:
             weight=row.weight,
             worst=row.worst,
             best=row.best,
+            plausible_max=row.plausible_max,
         )
         if user is not None:
             copy._history_user = user

@@ -79,9 +79,29 @@ def test_a_draft_shows_its_weight_sum_and_can_be_edited(admin_client):
     assert draft.history.first().history_user.email == "root@example.com"
 
 
+def test_a_drafts_spreads_and_plausible_maxima_are_edited_here(admin_client):
+    draft = WeightSchemeFactory()
+    page = admin_client.get(change_url(draft))
+    assert page.context["adminform"].form.fields.keys() >= {"weight_spread", "bound_spread"}
+    data = form_data(page)
+    data.update(weight_spread="0.1", bound_spread="0.05")
+    data[row_prefix(page, "npd_cycle") + "-plausible_max"] = "500"
+    response = admin_client.post(change_url(draft), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    draft.refresh_from_db()
+    assert (str(draft.weight_spread), str(draft.bound_spread)) == ("0.100", "0.050")
+    assert str(draft.rows.get(indicator__code="npd_cycle").plausible_max) == "500.0000"
+    spec = services.scheme_spec(draft)
+    assert (spec.weight_spread, spec.indicators[1].plausible_max) == (0.1, 500.0)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
+        (
+            {"npd_cycle": {"plausible_max": "0"}},
+            "New product development cycle (npd_cycle): plausible maximum 0 must exceed minimum 0",
+        ),
         (
             {"npd_cycle": {"weight": "-0.15"}, "tech_update_speed": {"weight": "0.40"}},
             "New product development cycle (npd_cycle): weight must be &gt;= 0 (got -0.15)",
@@ -100,11 +120,20 @@ def test_a_draft_shows_its_weight_sum_and_can_be_edited(admin_client):
             "Logistics costs (logistics_cost): appears 2 times",
         ),
     ],
-    ids=["negative-weight", "sum-not-1", "worst-equals-best", "missing", "duplicate"],
+    ids=[
+        "plausible-max",
+        "negative-weight",
+        "sum-not-1",
+        "worst-equals-best",
+        "missing",
+        "duplicate",
+    ],
 )
 def test_an_invalid_draft_is_refused_naming_the_indicator(admin_client, change, message):
     draft = WeightSchemeFactory()
-    before = list(draft.rows.values_list("indicator_id", "weight", "worst", "best"))
+    before = list(
+        draft.rows.values_list("indicator_id", "weight", "worst", "best", "plausible_max")
+    )
     page = admin_client.get(change_url(draft))
     data = form_data(page)
     for code, fields in change.items():
@@ -121,7 +150,8 @@ def test_an_invalid_draft_is_refused_naming_the_indicator(admin_client, change, 
     assert message in response.content.decode()
     errors = response.context["inline_admin_formsets"][0].formset.non_form_errors()
     assert len(errors) >= 1
-    assert list(draft.rows.values_list("indicator_id", "weight", "worst", "best")) == before
+    rows = draft.rows.values_list("indicator_id", "weight", "worst", "best", "plausible_max")
+    assert list(rows) == before
 
 
 def test_adding_a_scheme_offers_every_indicator(admin_client):

@@ -1,5 +1,7 @@
 """A published or retired scheme is frozen in the model layer, whoever tries to change it."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -25,8 +27,10 @@ def retired(published):
 
 def _snapshot(scheme):
     scheme = WeightScheme.objects.get(pk=scheme.pk)
-    rows = list(scheme.rows.values_list("indicator__code", "weight", "worst", "best"))
-    return (scheme.slug, scheme.name, scheme.version, scheme.description, scheme.grade_bands, rows)
+    columns = ("indicator__code", "weight", "worst", "best", "plausible_max")
+    rows = list(scheme.rows.values_list(*columns))
+    fields = (scheme.slug, scheme.name, scheme.version, scheme.description, scheme.grade_bands)
+    return (*fields, scheme.weight_spread, scheme.bound_spread, rows)
 
 
 @pytest.mark.parametrize(
@@ -41,6 +45,8 @@ def _snapshot(scheme):
             [{"grade": "A", "min_score": 50, "label": "x"}, {"grade": "B", "min_score": 0}],
         ),
         ("status", WeightScheme.Status.DRAFT),
+        ("weight_spread", Decimal("0.3")),
+        ("bound_spread", Decimal("0.1")),
     ],
 )
 @pytest.mark.parametrize("scheme_fixture", ["published", "retired"])
@@ -119,6 +125,17 @@ def test_a_row_of_a_frozen_scheme_cannot_change_move_or_be_added(published):
     assert _snapshot(published) == before
 
 
+def test_a_frozen_rows_plausible_maximum_cannot_change(published):
+    before = _snapshot(published)
+    row = published.rows.get(indicator__code="logistics_cost")
+    row.plausible_max = Decimal("80")
+    with pytest.raises(ValidationError):
+        row.save()
+    with pytest.raises(ValidationError):
+        SchemeIndicator.objects.filter(pk=row.pk).update(plausible_max=Decimal("80"))
+    assert _snapshot(published) == before
+
+
 def test_saving_a_frozen_row_unchanged_is_harmless(published):
     row = published.rows.first()
     row.save()
@@ -135,6 +152,7 @@ def test_only_the_allowed_changes_pass(published):
 def test_a_draft_can_be_edited_and_deleted():
     draft = WeightSchemeFactory()
     draft.name = "Better name"
+    draft.weight_spread = Decimal("0.1")
     draft.full_clean()
     draft.save()
     row = draft.rows.first()
@@ -176,3 +194,24 @@ def test_grade_bands_must_be_well_formed(bands):
     with pytest.raises(ValidationError) as error:
         draft.full_clean()
     assert "grade_bands" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("weight_spread", Decimal("-0.01")),
+        ("weight_spread", Decimal("0.91")),
+        ("bound_spread", Decimal("0.46")),
+        ("bound_spread", Decimal("-1")),
+    ],
+)
+def test_spreads_stay_within_what_the_band_accepts(field, value):
+    draft = WeightSchemeFactory.build(**{field: value})
+    with pytest.raises(ValidationError) as error:
+        draft.full_clean()
+    assert field in error.value.message_dict
+
+
+def test_a_new_scheme_gets_the_default_spreads():
+    draft = WeightSchemeFactory(rows=False)
+    assert (draft.weight_spread, draft.bound_spread) == (Decimal("0.25"), Decimal("0.20"))

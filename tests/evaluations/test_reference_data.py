@@ -1,12 +1,17 @@
 """The data migration: the paper's Table 4 is there, published and the default."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from evaluations import services
-from evaluations.models import Dimension, Indicator, WeightScheme
+from evaluations.models import Dimension, Indicator, SchemeIndicator, WeightScheme
+from tests.factories import WeightSchemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +101,54 @@ def test_reference_data_in_both_languages():
     with translation.override("en"):
         assert str(logistics) == "Logistics costs"
         assert logistics.localized("unit") == "% of sales revenue"
+
+
+# --- migration 0006: robustness spreads and plausible maxima (PRODUCT.md section 8) ----------
+
+# PRODUCT.md section 8's plausible ranges; the environmental score has only its own 0-100 limits.
+PLAUSIBLE_MAX = {
+    "logistics_cost": Decimal("60"),
+    "npd_cycle": Decimal("730"),
+    "tech_update_speed": Decimal("365"),
+    "market_response_time": Decimal("365"),
+    "environmental_impact_score": None,
+}
+migration_0006 = importlib.import_module(
+    "evaluations.migrations.0006_scheme_robustness_plausibility"
+)
+
+
+def test_the_default_scheme_has_the_default_spreads_and_plausible_ranges():
+    scheme = services.default_scheme()
+    assert (scheme.weight_spread, scheme.bound_spread) == (Decimal("0.25"), Decimal("0.20"))
+    plausible = dict(scheme.rows.values_list("indicator__code", "plausible_max"))
+    assert plausible == PLAUSIBLE_MAX
+    spec = services.scheme_spec(scheme)
+    assert (spec.weight_spread, spec.bound_spread) == (0.25, 0.2)
+    assert [ind.plausible_max for ind in spec.indicators] == [
+        None if value is None else float(value) for value in PLAUSIBLE_MAX.values()
+    ]
+
+
+def _historical_apps():
+    """The models as migration 0006 sees them: without the freeze of the real managers."""
+    loader = MigrationExecutor(connection).loader
+    return loader.project_state(("evaluations", "0006_scheme_robustness_plausibility")).apps
+
+
+def test_the_data_migration_reaches_published_schemes_through_the_freeze():
+    published = WeightSchemeFactory(slug="published-before-0006", published=True)
+    draft = WeightSchemeFactory(slug="draft-before-0006")
+    rows = SchemeIndicator.objects.filter(scheme__in=[published, draft])
+    assert set(rows.values_list("plausible_max", flat=True)) == {None}
+    with pytest.raises(ValidationError):  # the real queryset refuses a frozen scheme's rows
+        rows.filter(scheme=published).update(plausible_max=Decimal("1"))
+
+    migration_0006.set_plausible_maxima(_historical_apps(), None)
+
+    for scheme in (published, draft):
+        plausible = dict(scheme.rows.values_list("indicator__code", "plausible_max"))
+        assert plausible == PLAUSIBLE_MAX, scheme.slug
+    # run again, it changes nothing (a value set since is kept)
+    migration_0006.set_plausible_maxima(_historical_apps(), None)
+    assert dict(published.rows.values_list("indicator__code", "plausible_max")) == PLAUSIBLE_MAX

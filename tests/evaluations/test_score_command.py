@@ -1,17 +1,17 @@
 """``manage.py score``: PRODUCT.md section 3's text interface, run as a shell would run it."""
 
-import io
+import functools
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import execute_from_command_line
-from django.db import connections
 
 from evaluations import services
-from evaluations.scoring import score
+from evaluations.models import WeightScheme
+from evaluations.scoring import default_seed, plausibility_warnings, robustness_band, score
+from evaluations.scoring.checklist import environmental_checklist
 from tests.factories import WeightSchemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,23 +28,9 @@ HAND_CHECKED = {
 
 
 @pytest.fixture
-def run(capsys, monkeypatch):
+def run(manage):
     """``run(*args, stdin=None) -> (exit status, stdout, stderr)`` through manage.py's own path."""
-    # run_from_argv closes every connection when it ends: that would end the test's transaction.
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-
-    def run(*args, stdin=None):
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        try:
-            execute_from_command_line(["manage.py", "score", *args])
-            status = 0
-        except SystemExit as exit:
-            status = exit.code
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return run
+    return functools.partial(manage, "score")
 
 
 @pytest.fixture
@@ -85,9 +71,23 @@ def test_hand_checked_example_from_a_file(run, input_file):
     ]
     assert [row["weight"] for row in result["dimensions"]] == pytest.approx([0.25, 0.25, 0.2, 0.3])
     assert [row["score"] for row in result["dimensions"]] == pytest.approx([70, 50, 50, 60])
-    # Unrounded: exactly what the engine returns, key for key.
+    # Unrounded: exactly what the engine returns, key for key, and no warning for sane values.
     spec = services.scheme_spec(services.default_scheme())
-    assert result == score(spec, HAND_CHECKED).as_dict()
+    expected = score(spec, HAND_CHECKED).as_dict()
+    assert result == {**expected, "warnings": []}
+    assert list(result) == [
+        "scheme",
+        "scheme_version",
+        "overall",
+        "grade",
+        "incomplete",
+        "coverage",
+        "warnings",
+        "dimensions",
+        "indicators",
+    ]
+    assert (result["incomplete"], result["coverage"]) == (False, "5/5")
+    assert "robustness" not in result  # only with --robustness
 
 
 def test_standard_input_and_the_default_scheme(run):
@@ -120,7 +120,6 @@ BAD_INPUTS = {
     "non-numeric": (_with(npd_cycle="fast"), ["npd_cycle"]),
     "numeric-string": (_with(npd_cycle="97"), ["npd_cycle"]),
     "boolean": (_with(tech_update_speed=True), ["tech_update_speed"]),
-    "null": (_with(tech_update_speed=None), ["tech_update_speed"]),
     "list": (_with(tech_update_speed=[1]), ["tech_update_speed"]),
     "nan": (_with(tech_update_speed=float("nan")), ["tech_update_speed"]),
     "infinity": (_with(market_response_time=float("inf")), ["market_response_time"]),
@@ -168,6 +167,18 @@ def test_bad_input_exits_2_naming_each_field(run, input_file, text, named):
         assert "Traceback" not in err
 
 
+def test_null_is_not_available_and_scores_at_the_worst_bound(run):
+    """PRODUCT.md section 8: JSON null is "not available", s = 0; the result says so."""
+    status, out, err = run("-", stdin=_with(tech_update_speed=None))
+    assert (status, err) == (0, "")
+    result = json.loads(out)
+    assert (result["incomplete"], result["coverage"]) == (True, "4/5")
+    tech = next(row for row in result["indicators"] if row["code"] == "tech_update_speed")
+    assert tech["value"] is None and tech["contribution"] == 0.0
+    assert tech["potential_gain"] == pytest.approx(10.0)  # 100 x 0.10, all still to win
+    assert result["overall"] == pytest.approx(58.0 - 5.0)  # the hand-checked 58 without its 5
+
+
 def test_nan_is_refused_even_though_python_json_accepts_it(run):
     status, out, err = run("-", stdin=_with(tech_update_speed=float("nan")))
     assert "NaN" in _with(tech_update_speed=float("nan"))  # the literal json.dumps writes
@@ -209,3 +220,231 @@ def test_a_real_process_exits_2_without_a_traceback(tmp_path):
     assert process.returncode == 2
     assert process.stdout == ""
     assert "not valid JSON" in process.stderr and "Traceback" not in process.stderr
+
+
+# --- plausibility warnings (PRODUCT.md section 8) -----------------------------------------------
+
+
+def test_implausible_values_are_scored_and_warned_about(run):
+    values = {**HAND_CHECKED, "logistics_cost": 75, "npd_cycle": 900}
+    status, out, err = run("-", stdin=json.dumps({"values": values}))
+    assert (status, err) == (0, "")
+    result = json.loads(out)
+    spec = services.scheme_spec(services.default_scheme())
+    assert result["warnings"] == [w.as_dict() for w in plausibility_warnings(spec, values)]
+    assert [w["field"] for w in result["warnings"]] == ["logistics_cost", "npd_cycle"]
+    assert "75" in result["warnings"][0]["message"] and "60" in result["warnings"][0]["message"]
+    assert result["overall"] == score(spec, values).overall
+
+
+def test_an_entry_of_zeros_is_warned_about(run):
+    zeros = dict.fromkeys(HAND_CHECKED, 0)
+    result = json.loads(run("-", stdin=json.dumps({"values": zeros}))[1])
+    assert [w["field"] for w in result["warnings"]] == ["values"]
+
+
+# --- the environmental checklist ----------------------------------------------------------------
+
+CHECKLIST = {
+    "green_packaging_pct": 60,
+    "low_carbon_shipping_pct": 40,
+    "renewable_electricity_pct": 20,
+    "emissions_reported": True,
+    "reduction_target": False,
+    "returns_programme": True,
+}
+WITHOUT_ENV = {k: v for k, v in HAND_CHECKED.items() if k != "environmental_impact_score"}
+
+
+def test_the_checklist_computes_the_environmental_score(run):
+    text = json.dumps({"values": WITHOUT_ENV, "checklist": CHECKLIST})
+    status, out, err = run("-", stdin=text)
+    assert (status, err) == (0, "")
+    result = json.loads(out)
+    total = environmental_checklist(CHECKLIST).total
+    env = next(row for row in result["indicators"] if row["code"] == "environmental_impact_score")
+    assert env["value"] == total
+    spec = services.scheme_spec(services.default_scheme())
+    expected = score(spec, {**WITHOUT_ENV, "environmental_impact_score": total})
+    assert result["overall"] == expected.overall
+
+
+def _checklist(**changes):
+    answers = {**CHECKLIST, **changes}
+    answers = {k: v for k, v in answers.items() if v is not ...}
+    return json.dumps({"values": WITHOUT_ENV, "checklist": answers})
+
+
+BAD_CHECKLISTS = {
+    "false-as-text": (_checklist(reduction_target="false"), ["checklist.reduction_target"]),
+    "zero-as-no": (_checklist(emissions_reported=0), ["checklist.emissions_reported"]),
+    "no-as-text": (_checklist(returns_programme="no"), ["checklist.returns_programme"]),
+    "share-as-text": (_checklist(green_packaging_pct="60"), ["checklist.green_packaging_pct"]),
+    "share-above-100": (_checklist(low_carbon_shipping_pct=101), ["low_carbon_shipping_pct"]),
+    "share-as-boolean": (_checklist(renewable_electricity_pct=True), ["renewable_electricity"]),
+    "missing-answer": (_checklist(returns_programme=...), ["checklist.returns_programme"]),
+    "unknown-answer": (_checklist(solar=True), ["checklist.solar"]),
+    "not-an-object": (
+        json.dumps({"values": WITHOUT_ENV, "checklist": [1, 2]}),
+        ["checklist"],
+    ),
+    "env-given-twice": (
+        json.dumps({"values": HAND_CHECKED, "checklist": CHECKLIST}),
+        ["environmental_impact_score"],
+    ),
+    "env-null-and-checklist": (
+        json.dumps(
+            {"values": {**WITHOUT_ENV, "environmental_impact_score": None}, "checklist": CHECKLIST}
+        ),
+        ["environmental_impact_score"],
+    ),
+    "checklist-and-bad-value": (
+        json.dumps({"values": {**WITHOUT_ENV, "npd_cycle": -1}, "checklist": {}}),
+        ["npd_cycle", "checklist.green_packaging_pct"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "named"), BAD_CHECKLISTS.values(), ids=BAD_CHECKLISTS.keys())
+def test_a_bad_checklist_exits_2_naming_each_answer(run, text, named):
+    status, out, err = run("-", stdin=text)
+    assert (status, out) == (2, "")
+    for field in named:
+        assert field in err
+    assert "Traceback" not in err
+
+
+def test_the_checklist_needs_a_scheme_that_scores_it(run):
+    """Every published scheme scores the catalogue's indicators today; a scheme of another
+    catalogue (published here behind the services' back) may not score the environment."""
+    scheme = WeightSchemeFactory(
+        slug="no-environment",
+        rows={"environmental_impact_score": None, "logistics_cost": {"weight": "0.55"}},
+    )
+    WeightScheme.objects.filter(pk=scheme.pk).update(status=WeightScheme.Status.PUBLISHED)
+    assert scheme.rows.count() == 4
+    text = json.dumps({"values": WITHOUT_ENV, "checklist": CHECKLIST, "scheme": scheme.slug})
+    status, out, err = run("-", stdin=text)
+    assert (status, out) == (2, "")
+    assert "checklist: " in err and "environmental_impact_score" in err
+
+
+# --- the robustness band ------------------------------------------------------------------------
+
+
+def test_robustness_with_the_schemes_own_settings(run):
+    status, out, err = run("--robustness", "-", stdin=json.dumps({"values": HAND_CHECKED}))
+    assert (status, err) == (0, "")
+    result = json.loads(out)
+    assert list(result)[-1] == "robustness"
+    spec = services.scheme_spec(services.default_scheme())
+    expected = robustness_band(spec, HAND_CHECKED).as_dict()
+    assert result["robustness"] == expected
+    band = result["robustness"]
+    assert (band["draws"], band["weight_spread"], band["bound_spread"]) == (2000, 0.25, 0.2)
+    assert band["seed"] == default_seed("ye-2025-table-4", 1)
+    assert band["low"] <= result["overall"] <= band["high"]
+    assert band["same_grade"] == band["grade_share"][result["grade"]]
+
+
+def test_robustness_overrides(run):
+    overrides = {"draws": 500, "seed": 7, "weight_spread": 0.5, "bound_spread": 0.1}
+    text = json.dumps({"values": HAND_CHECKED, "robustness": overrides})
+    status, out, err = run("--robustness", "-", stdin=text)
+    assert (status, err) == (0, "")
+    band = json.loads(out)["robustness"]
+    assert {key: band[key] for key in overrides} == overrides
+    spec = services.scheme_spec(services.default_scheme())
+    assert band == robustness_band(spec, HAND_CHECKED, **overrides).as_dict()
+
+
+def test_with_both_spreads_zero_the_band_is_the_point_score(run):
+    values = {**HAND_CHECKED, "npd_cycle": None}
+    text = json.dumps({"values": values, "robustness": {"weight_spread": 0, "bound_spread": 0}})
+    result = json.loads(run("--robustness", "-", stdin=text)[1])
+    band = result["robustness"]
+    assert band["low"] == band["median"] == band["high"] == result["overall"]
+    assert band["same_grade"] == 1.0
+
+
+def _robust(overrides):
+    return json.dumps({"values": HAND_CHECKED, "robustness": overrides})
+
+
+BAD_ROBUSTNESS = {
+    "weight-spread-too-wide": (_robust({"weight_spread": 0.95}), ["robustness.weight_spread"]),
+    "bound-spread-too-wide": (_robust({"bound_spread": 0.5}), ["robustness.bound_spread"]),
+    "negative-spread": (_robust({"bound_spread": -0.1}), ["robustness.bound_spread"]),
+    "no-draws": (_robust({"draws": 0}), ["robustness.draws"]),
+    "too-many-draws": (_robust({"draws": 100_001}), ["robustness.draws"]),
+    "fractional-draws": (_robust({"draws": 10.5}), ["robustness.draws"]),
+    "negative-seed": (_robust({"seed": -1}), ["robustness.seed"]),
+    "fractional-seed": (_robust({"seed": 1.5}), ["robustness.seed"]),
+    "text-seed": (_robust({"seed": "1"}), ["robustness.seed"]),
+    "unknown-setting": (_robust({"iterations": 5}), ["robustness.iterations"]),
+    "not-an-object": (_robust([1]), ["robustness"]),
+    "bad-value-too": (
+        json.dumps({"values": {**HAND_CHECKED, "npd_cycle": -1}, "robustness": {"draws": 0}}),
+        ["npd_cycle", "robustness.draws"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "named"), BAD_ROBUSTNESS.values(), ids=BAD_ROBUSTNESS.keys())
+def test_bad_robustness_settings_exit_2_naming_each(run, text, named):
+    status, out, err = run("--robustness", "-", stdin=text)
+    assert (status, out) == (2, "")
+    for field in named:
+        assert field in err
+    assert "Traceback" not in err
+
+
+def test_robustness_settings_need_the_flag(run):
+    status, out, err = run("-", stdin=_robust({"draws": 100}))
+    assert (status, out) == (2, "")
+    assert "robustness: " in err and "--robustness" in err
+
+
+# --- the profile (validated now, used by --advice later) ------------------------------------------
+
+
+def test_a_valid_profile_is_accepted_and_changes_no_score(run):
+    plain = json.loads(run("-", stdin=json.dumps({"values": HAND_CHECKED}))[1])
+    for profile in (
+        {"operation_modes": ["b2c", "live"], "target_markets": 3},
+        {"operation_modes": [], "target_markets": 0},
+        {"target_markets": 12},
+        {"operation_modes": ["b2b"]},
+        {},
+    ):
+        text = json.dumps({"values": HAND_CHECKED, "profile": profile})
+        status, out, err = run("-", stdin=text)
+        assert (status, err) == (0, ""), profile
+        assert json.loads(out) == plain
+
+
+def _profile(profile):
+    return json.dumps({"values": HAND_CHECKED, "profile": profile})
+
+
+BAD_PROFILES = {
+    "unknown-mode": (_profile({"operation_modes": ["b2c", "b2x"]}), ["profile.operation_modes[1]"]),
+    "mode-not-text": (_profile({"operation_modes": [1]}), ["profile.operation_modes[0]"]),
+    "mode-twice": (_profile({"operation_modes": ["b2c", "b2c"]}), ["profile.operation_modes[1]"]),
+    "modes-not-a-list": (_profile({"operation_modes": "b2c"}), ["profile.operation_modes"]),
+    "negative-markets": (_profile({"target_markets": -1}), ["profile.target_markets"]),
+    "fractional-markets": (_profile({"target_markets": 2.5}), ["profile.target_markets"]),
+    "boolean-markets": (_profile({"target_markets": True}), ["profile.target_markets"]),
+    "text-markets": (_profile({"target_markets": "3"}), ["profile.target_markets"]),
+    "unknown-key": (_profile({"employees": 30}), ["profile.employees"]),
+    "not-an-object": (_profile(["b2c"]), ["profile"]),
+}
+
+
+@pytest.mark.parametrize(("text", "named"), BAD_PROFILES.values(), ids=BAD_PROFILES.keys())
+def test_a_bad_profile_exits_2_naming_the_field(run, text, named):
+    status, out, err = run("-", stdin=text)
+    assert (status, out) == (2, "")
+    for field in named:
+        assert field in err
+    assert "Traceback" not in err

@@ -19,7 +19,8 @@ def table_4():
 
 
 def _rows(scheme):
-    return list(scheme.rows.values_list("indicator__code", "weight", "worst", "best"))
+    fields = ("indicator__code", "weight", "worst", "best", "plausible_max")
+    return list(scheme.rows.values_list(*fields))
 
 
 def test_publishing_a_valid_draft_freezes_it_and_records_who():
@@ -109,7 +110,8 @@ def test_clone_gives_the_next_version_as_a_draft_with_identical_rows():
     assert (clone.slug, clone.version, clone.status) == ("ye-2025-table-4", 6, Status.DRAFT)
     assert clone.name == "Ye (2025) Table 4" and not clone.is_default
     assert clone.grade_bands == table_4().grade_bands
-    assert _rows(clone) == _rows(table_4())
+    assert (clone.weight_spread, clone.bound_spread) == (Decimal("0.25"), Decimal("0.20"))
+    assert _rows(clone) == _rows(table_4())  # plausible maxima included
     assert clone.history.get().history_user == user
     assert all(row.history.get().history_user == user for row in clone.rows.all())
 
@@ -204,3 +206,26 @@ def test_malformed_grade_bands_are_named():
     assert services.scheme_problems(draft) == [
         "Grade bands: Grade bands must be a list of objects."
     ]
+
+
+def test_the_spec_carries_spreads_and_plausible_maxima():
+    draft = WeightSchemeFactory(
+        weight_spread=Decimal("0.1"),
+        bound_spread=Decimal("0.05"),
+        rows={"npd_cycle": {"plausible_max": "400"}},
+    )
+    spec = services.scheme_spec(draft)
+    assert (spec.weight_spread, spec.bound_spread) == (0.1, 0.05)
+    plausible = {ind.code: ind.plausible_max for ind in spec.indicators}
+    assert plausible["npd_cycle"] == 400.0 and type(plausible["npd_cycle"]) is float
+    assert plausible["logistics_cost"] is None  # the factory's other rows have none
+
+
+def test_a_plausible_maximum_at_or_below_the_minimum_is_named():
+    draft = WeightSchemeFactory(rows={"npd_cycle": {"plausible_max": "0"}})
+    problems = services.scheme_problems(draft)
+    assert problems == [
+        "New product development cycle (npd_cycle): plausible maximum 0 must exceed minimum 0"
+    ]
+    with pytest.raises(ValidationError):
+        services.scheme_publish(scheme=draft, user=None)

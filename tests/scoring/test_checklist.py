@@ -1,6 +1,10 @@
 import pytest
 
-from evaluations.scoring.checklist import ChecklistError, environmental_checklist
+from evaluations.scoring.checklist import (
+    ChecklistError,
+    checklist_from_json,
+    environmental_checklist,
+)
 
 ANSWERS = {
     "green_packaging_pct": 60,
@@ -31,3 +35,43 @@ def test_a_bad_share_is_named(bad):
     with pytest.raises(ChecklistError) as error:
         environmental_checklist({**ANSWERS, "green_packaging_pct": bad})
     assert set(error.value.errors) == {"green_packaging_pct"}
+
+
+# --- the JSON form of the answers (the score command, the API) ----------------------------------
+
+JSON_ANSWERS = {
+    "green_packaging_pct": 60,
+    "low_carbon_shipping_pct": 40.5,
+    "renewable_electricity_pct": 0,
+    "emissions_reported": True,
+    "reduction_target": False,
+    "returns_programme": True,
+}
+
+
+def test_json_answers_give_the_same_arithmetic():
+    assert checklist_from_json(JSON_ANSWERS) == environmental_checklist(JSON_ANSWERS)
+
+
+@pytest.mark.parametrize("bad", ["false", 0, 1, "no", "yes", None, [], "true"])
+def test_a_yes_no_answer_must_be_a_json_boolean(bad):
+    with pytest.raises(ChecklistError) as error:
+        checklist_from_json({**JSON_ANSWERS, "reduction_target": bad})
+    assert list(error.value.errors) == ["reduction_target"]
+    assert "true or false" in error.value.errors["reduction_target"]
+
+
+@pytest.mark.parametrize("bad", ["50", True, None, -0.1, 100.01, float("nan"), [50]])
+def test_a_share_must_be_a_json_number_from_0_to_100(bad):
+    with pytest.raises(ChecklistError) as error:
+        checklist_from_json({**JSON_ANSWERS, "green_packaging_pct": bad})
+    assert list(error.value.errors) == ["green_packaging_pct"]
+
+
+def test_all_six_answers_and_nothing_else():
+    partial = {k: v for k, v in JSON_ANSWERS.items() if k != "returns_programme"}
+    with pytest.raises(ChecklistError) as error:
+        checklist_from_json({**partial, "solar_panels": True})
+    assert set(error.value.errors) == {"returns_programme", "solar_panels"}
+    assert "required" in error.value.errors["returns_programme"]
+    assert "unknown" in error.value.errors["solar_panels"]

@@ -108,9 +108,12 @@ def test_as_dict_is_the_documented_json_shape(table4):
         "scheme_version",
         "overall",
         "grade",
+        "incomplete",
+        "coverage",
         "dimensions",
         "indicators",
     ]
+    assert (data["incomplete"], data["coverage"]) == (False, "5/5")
     assert list(data["dimensions"][0]) == ["code", "weight", "score"]
     assert list(data["indicators"][0]) == [
         "code",

@@ -850,10 +850,12 @@ def admin_corruption(key: str) -> st.SearchStrategy:
         return st.one_of(FORM_COUNTS, st.just(MISSING))
     if key == "grade_bands":
         return st.one_of(json_text(), VALUE, st.just(MISSING))
-    if key.endswith(("weight", "worst", "best", "version", "-id", "indicator")):
+    if key.endswith(("weight", "worst", "best", "version", "-id", "indicator", "spread", "max")):
         return st.one_of(
             NUMBER_TEXT,
-            st.sampled_from(["0.25", "0.3", "0", "1", "-0.1", "5", "30", "1e-9", "sNaN", "-sNaN"]),
+            st.sampled_from(
+                ["0.25", "0.3", "0", "1", "-0.1", "5", "30", "1e-9", "sNaN", "-sNaN", "0.46", "0.9"]
+            ),
             VALUE,
             st.just(MISSING),
         )
@@ -914,6 +916,7 @@ def test_scheme_admin_seeds(client_for, root, draft_scheme):
     changes = [{"grade_bands": raw} for raw in GRADE_BANDS_SEEDS]
     changes += [{"rows-0-weight": raw} for raw in ROW_SEEDS]
     changes += [{"rows-0-best": raw, "rows-1-worst": raw} for raw in ROW_SEEDS]
+    changes += [{"rows-1-plausible_max": raw, "weight_spread": raw} for raw in ROW_SEEDS]
     for change in changes:
         with isolated():
             before = scheme_state()
@@ -942,6 +945,8 @@ def test_scheme_admin_add(client_for, root, data):
         "grade_bands": json.dumps(
             [{"grade": "A", "min_score": 50, "label": "leading"}, {"grade": "B", "min_score": 0}]
         ),
+        "weight_spread": "0.25",
+        "bound_spread": "0.2",
         "rows-TOTAL_FORMS": str(len(TABLE_4_ROWS)),
         "rows-INITIAL_FORMS": "0",
         "rows-MIN_NUM_FORMS": "0",
@@ -1013,6 +1018,41 @@ JSON_ANY = st.recursive(
 )
 
 
+# The optional keys of PRODUCT.md sections 3, 6 and 8, mostly well-shaped, with odd parts.
+CHECKLIST_ANSWER = {
+    key: (
+        st.one_of(st.booleans(), JSON_SCALAR)
+        if kind == "yes"
+        else st.one_of(st.floats(-1, 101), JSON_SCALAR)
+    )
+    for key, kind, _ in CHECKLIST_ITEMS
+}
+OPTIONAL_SCORE_KEYS = {
+    "checklist": st.fixed_dictionaries({}, optional=CHECKLIST_ANSWER),
+    "robustness": st.fixed_dictionaries(
+        {},
+        optional={
+            "draws": st.one_of(st.integers(-1, 300), JSON_SCALAR),
+            "seed": st.one_of(st.integers(-1, 2**70), JSON_SCALAR),
+            "weight_spread": st.one_of(st.floats(-0.1, 1.0), JSON_SCALAR),
+            "bound_spread": st.one_of(st.floats(-0.1, 0.5), JSON_SCALAR),
+        },
+    ),
+    "profile": st.fixed_dictionaries(
+        {},
+        optional={
+            "operation_modes": st.lists(
+                st.one_of(
+                    st.sampled_from(["b2b", "b2c", "c2c", "social", "live", "x"]), JSON_SCALAR
+                ),
+                max_size=3,
+            ),
+            "target_markets": st.one_of(st.integers(-2, 50), JSON_SCALAR),
+        },
+    ),
+}
+
+
 @st.composite
 def score_input(draw) -> str | bytes:
     """A document for ``score``: mostly the expected shape with odd parts, sometimes anything."""
@@ -1073,24 +1113,53 @@ def score_input(draw) -> str | bytes:
     )
     if version is not MISSING:
         parts.append(f'"scheme_version": {version}')
+    for key, strategy in OPTIONAL_SCORE_KEYS.items():
+        value = draw(st.one_of(st.just(MISSING), strategy, JSON_ANY))
+        if value is not MISSING:
+            parts.append(f"{json.dumps(key)}: {json.dumps(value, allow_nan=True)}")
     for key, value in draw(st.dictionaries(st.text(max_size=8), JSON_SCALAR, max_size=1)).items():
         parts.append(f"{json.dumps(key)}: {json.dumps(value, allow_nan=True)}")
     return "{" + ", ".join(parts) + "}"
 
 
 @fuzz(50)
-@given(document=score_input(), through_file=st.booleans())
-@example(document='{"values": {}, "scheme": "\\u0000"}', through_file=False)
-@example(document='{"values": {}, "scheme": "ye-2025-table-4\\u0000"}', through_file=True)
-@example(document='{"values": {}, "scheme": "' + "字" * 11_000 + '"}', through_file=False)
+@given(document=score_input(), through_file=st.booleans(), robustness=st.booleans())
+@example(document='{"values": {}, "scheme": "\\u0000"}', through_file=False, robustness=False)
 @example(
-    document='{"values": {}, "scheme": "x", "scheme_version": ' + "9" * 30 + "}", through_file=False
+    document='{"values": {}, "scheme": "ye-2025-table-4\\u0000"}',
+    through_file=True,
+    robustness=False,
 )
-@example(document='{"values": {"\\u0000": 1, "": 2, "a\\nb": 3}}', through_file=False)
-@example(document='{"values": {"npd_cycle": ' + "9" * 400 + "}}", through_file=False)
-@example(document="[" * 100_000, through_file=False)
-@example(document=b"\xff\xfe\x00", through_file=True)
-def test_score_command(monkeypatch, tmp_path, document, through_file):
+@example(
+    document='{"values": {}, "scheme": "' + "字" * 11_000 + '"}',
+    through_file=False,
+    robustness=False,
+)
+@example(
+    document='{"values": {}, "scheme": "x", "scheme_version": ' + "9" * 30 + "}",
+    through_file=False,
+    robustness=False,
+)
+@example(
+    document='{"values": {"\\u0000": 1, "": 2, "a\\nb": 3}}', through_file=False, robustness=False
+)
+@example(
+    document='{"values": {"npd_cycle": ' + "9" * 400 + "}}", through_file=False, robustness=False
+)
+@example(document="[" * 100_000, through_file=False, robustness=False)
+@example(document=b"\xff\xfe\x00", through_file=True, robustness=False)
+@example(
+    document='{"values": {"logistics_cost": 12.5, "npd_cycle": null, "tech_update_speed": 1e308, '
+    '"market_response_time": 0, "environmental_impact_score": 100}, '
+    '"robustness": {"draws": 1, "seed": 0, "weight_spread": 0.9, "bound_spread": 0.45}}',
+    through_file=False,
+    robustness=True,
+)
+@example(
+    document='{"values": {}, "robustness": {"seed": null}}', through_file=False, robustness=True
+)
+def test_score_command(monkeypatch, tmp_path, document, through_file, robustness):
+    """``robustness`` is the ``--robustness`` flag."""
     if isinstance(document, bytes):
         through_file = True
     out, err = io.StringIO(), io.StringIO()
@@ -1107,7 +1176,7 @@ def test_score_command(monkeypatch, tmp_path, document, through_file):
             monkeypatch.setattr(sys, "stdin", io.StringIO(document))
             argument = "-"
         try:
-            call_command("score", argument, stdout=out, stderr=err)
+            call_command("score", argument, robustness=robustness, stdout=out, stderr=err)
         except CommandError as error:
             assert error.returncode == 2, f"exit {error.returncode} for {_short(document)}"
             lines = str(error).splitlines()
@@ -1123,4 +1192,10 @@ def test_score_command(monkeypatch, tmp_path, document, through_file):
         else:
             result = json.loads(out.getvalue())
             assert math.isfinite(result["overall"]) and 0 <= result["overall"] <= 100
+            assert isinstance(result["incomplete"], bool) and isinstance(result["warnings"], list)
+            if robustness:
+                band = result["robustness"]
+                assert 0 <= band["low"] <= band["median"] <= band["high"] <= 100
+            else:
+                assert "robustness" not in result
         assert (rows(EvaluationRun.objects.all()), rows(WeightScheme.objects.all())) == before

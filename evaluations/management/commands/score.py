@@ -1,26 +1,49 @@
-"""``python manage.py score FILE.json`` (or ``-`` for standard input): PRODUCT.md section 3.
+"""``python manage.py score [--robustness] FILE.json`` (or ``-`` for stdin): PRODUCT.md 3 and 8.
 
 Input: ``{"values": {"logistics_cost": 12.5, ...}, "scheme": "ye-2025-table-4"}``; ``scheme``
 is optional (the published default) and names the latest published version unless
-``"scheme_version": n`` asks for another one. Output: the engine result's ``as_dict()`` as JSON on
-standard output, floats unrounded. Bad input exits with status 2 and a message on standard error
-naming every bad field, never a traceback, so scripts can rely on the exit status alone.
+``"scheme_version": n`` asks for another one. A value may be ``null``: not available, scored at
+its worst bound. Optional keys:
+
+- ``checklist``: the six answers of the environmental checklist (shares as JSON numbers 0-100,
+  yes/no answers as JSON booleans only), which then computes ``environmental_impact_score``
+  (``values`` must not carry it as well);
+- ``robustness``: ``draws``, ``seed``, ``weight_spread``, ``bound_spread`` overriding the scheme
+  version's own, only together with ``--robustness``;
+- ``profile``: ``{"operation_modes": ["b2c", ...], "target_markets": n}``, checked now, used by
+  the advice that a later ``--advice`` adds.
+
+Output: the engine result's ``as_dict()`` with ``"warnings"`` (plausibility, PRODUCT.md section
+8) after ``"coverage"``, plus ``"robustness"`` with ``--robustness``, as JSON on standard
+output, floats unrounded. Bad input, any other key included, exits with status 2 and a message
+on standard error naming every bad field, never a traceback, so scripts can rely on the exit
+status alone.
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from enterprises.models import Mode
 from evaluations import services
+from evaluations.management.jsoninput import bad_fields, load_object
 from evaluations.models import WeightScheme
-from evaluations.scoring import ScoringError
+from evaluations.scoring import (
+    SchemeSpec,
+    ScoringError,
+    plausibility_warnings,
+    robustness_band,
+    score,
+)
+from evaluations.scoring.checklist import ITEMS, ChecklistError, checklist_from_json, json_repr
+from evaluations.services.assessments import ENV_CODE
 
-KEYS = ("values", "scheme", "scheme_version")
-BAD_INPUT = 2
+KEYS = ("values", "scheme", "scheme_version", "checklist", "robustness", "profile")
+ROBUSTNESS_KEYS = ("draws", "seed", "weight_spread", "bound_spread")
+PROFILE_KEYS = ("operation_modes", "target_markets")
+EXAMPLE = '{"values": {...}}'
 
 
 class Command(BaseCommand):
@@ -29,57 +52,54 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help='a JSON file, or "-" to read standard input')
+        parser.add_argument(
+            "--robustness",
+            action="store_true",
+            help="add the robustness band: the score over plausible schemes (PRODUCT.md 8)",
+        )
 
-    def handle(self, *args, file: str, **options) -> None:
-        data = _load(file)
+    def handle(self, *args, file: str, robustness: bool = False, **options) -> None:
+        data = load_object(file, KEYS, EXAMPLE)
         errors: dict[str, str] = {}
         values = _values(data, errors)
         scheme = _scheme(data, errors)
-        result = None
+        checklist = _checklist(data, errors)
+        settings = _robustness(data, robustness, errors)
+        _profile(data, errors)  # checked now; the advice (--advice) will read it
+        result = band = None
+        warnings = []
         if scheme is not None and values is not None:
+            spec = services.scheme_spec(scheme)
+            if "checklist" in data:
+                values = _with_checklist(spec, values, checklist, errors)
             try:
-                result = services.scheme_score(scheme=scheme, values=values)
+                result = score(spec, values)
             except ScoringError as error:
                 errors.update(error.errors)
             # JSON strings are not numbers here, even when the engine could parse them.
-            for code, value in values.items():
+            for code, value in data["values"].items():
                 if isinstance(value, str):
                     errors[code] = f"must be a JSON number, not a string (got {value!r})"
+            if settings is not None:  # also when the values are bad: name every bad field
+                try:
+                    band = robustness_band(spec, values, **settings)
+                except ScoringError as error:
+                    errors.update(error.errors)
+            warnings = plausibility_warnings(spec, values)
         if errors or result is None:
-            raise _bad(f"{_name(key)}: {message}" for key, message in errors.items())
-        self.stdout.write(json.dumps(result.as_dict(), indent=2, allow_nan=False))
+            raise bad_fields(errors)
+        output = {}
+        for key, value in result.as_dict().items():
+            output[key] = value
+            if key == "coverage":
+                output["warnings"] = [warning.as_dict() for warning in warnings]
+        if band is not None:
+            output["robustness"] = band.as_dict()
+        self.stdout.write(json.dumps(output, indent=2, allow_nan=False))
 
 
-def _name(key: str) -> str:
-    """A key as the message shows it: quoted when bare it would be invisible or span lines."""
-    if key and key.isprintable() and key == key.strip():
-        return key
-    return json.dumps(key)
-
-
-def _bad(lines) -> CommandError:
-    return CommandError("invalid input:\n  " + "\n  ".join(lines), returncode=BAD_INPUT)
-
-
-def _load(file: str) -> dict:
-    """The parsed input. NaN and Infinity literals parse, and the engine then names the field."""
-    name = "standard input" if file == "-" else file
-    try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise _bad([f"{name}: cannot be read ({reason})"]) from None
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
-        raise _bad([f"{name}: not valid JSON ({error})"]) from None
-    if not isinstance(data, dict):
-        raise _bad([f'{name}: must be a JSON object like {{"values": {{...}}}}'])
-    unknown = [key for key in data if key not in KEYS]
-    if unknown:
-        expected = ", ".join(KEYS)
-        raise _bad(f"{_name(key)}: unknown key (expected {expected})" for key in unknown)
-    return data
+def _kind(value: object) -> str:
+    return "null" if value is None else type(value).__name__
 
 
 def _values(data: dict, errors: dict[str, str]) -> dict | None:
@@ -88,7 +108,7 @@ def _values(data: dict, errors: dict[str, str]) -> dict | None:
         return None
     values = data["values"]
     if not isinstance(values, dict):
-        kind = type(values).__name__ if values is not None else "null"
+        kind = _kind(values)
         errors["values"] = f"must be an object mapping indicator codes to numbers (got {kind})"
         return None
     return values
@@ -118,3 +138,104 @@ def _scheme(data: dict, errors: dict[str, str]) -> WeightScheme | None:
         which = f"version {version} of {slug!r}" if version else repr(slug)
         errors["scheme"] = f"unknown scheme: no published {which}"
     return scheme
+
+
+def _checklist(data: dict, errors: dict[str, str]) -> float | None:
+    """The checklist's environmental score, or None (absent, or bad: then errors say why)."""
+    if "checklist" not in data:
+        return None
+    answers = data["checklist"]
+    if not isinstance(answers, dict):
+        names = ", ".join(key for key, _, _ in ITEMS)
+        errors["checklist"] = (
+            f"must be an object with the six answers {names} (got {_kind(answers)})"
+        )
+        return None
+    try:
+        return checklist_from_json(answers).total
+    except ChecklistError as error:
+        for key, message in error.errors.items():
+            errors[f"checklist.{key}"] = message
+        return None
+
+
+def _with_checklist(
+    spec: SchemeSpec, values: dict, total: float | None, errors: dict[str, str]
+) -> dict:
+    """``values`` with the checklist's environmental score; a bad checklist leaves it "not
+    available" here, so the other values are still checked without a misleading "required"."""
+    if ENV_CODE not in spec.codes:
+        errors["checklist"] = (
+            f"{spec.slug} v{spec.version} has no {ENV_CODE} indicator for the checklist to compute"
+        )
+        return values
+    if ENV_CODE in values:
+        errors[ENV_CODE] = "must not be given together with checklist, which computes it"
+        return values
+    return {**values, ENV_CODE: total}
+
+
+def _robustness(data: dict, flag: bool, errors: dict[str, str]) -> dict | None:
+    """The overrides for the band (``{}`` for none), or None when no band is to be computed."""
+    if "robustness" not in data:
+        return {} if flag else None
+    settings = data["robustness"]
+    if not flag:
+        errors["robustness"] = "is only allowed with --robustness, which computes the band"
+        return None
+    if not isinstance(settings, dict):
+        expected = ", ".join(ROBUSTNESS_KEYS)
+        errors["robustness"] = f"must be an object with any of {expected} (got {_kind(settings)})"
+        return None
+    overrides = {}
+    for key, value in settings.items():
+        if key not in ROBUSTNESS_KEYS:
+            expected = ", ".join(ROBUSTNESS_KEYS)
+            errors[f"robustness.{key}"] = f"unknown setting (expected {expected})"
+        elif value is None:
+            errors[f"robustness.{key}"] = "must be a number, not null (leave it out instead)"
+        else:
+            overrides[key] = value
+    return overrides
+
+
+def _profile(data: dict, errors: dict[str, str]) -> dict | None:
+    """The enterprise profile for profile-dependent advice, checked strictly, or None."""
+    if "profile" not in data:
+        return None
+    profile = data["profile"]
+    if not isinstance(profile, dict):
+        errors["profile"] = (
+            'must be an object like {"operation_modes": ["b2c"], "target_markets": 3} '
+            f"(got {_kind(profile)})"
+        )
+        return None
+    cleaned: dict = {}
+    for key in profile:
+        if key not in PROFILE_KEYS:
+            errors[f"profile.{key}"] = f"unknown key (expected {', '.join(PROFILE_KEYS)})"
+    if "operation_modes" in profile:
+        modes = profile["operation_modes"]
+        codes = ", ".join(Mode.values)
+        if not isinstance(modes, list):
+            errors["profile.operation_modes"] = f"must be a list of mode codes ({codes})"
+        else:
+            seen: list[str] = []
+            for i, mode in enumerate(modes):
+                key = f"profile.operation_modes[{i}]"
+                if not isinstance(mode, str) or mode not in Mode.values:
+                    errors[key] = f"must be one of {codes} (got {json_repr(mode)})"
+                elif mode in seen:
+                    errors[key] = f"{mode!r} is listed twice"
+                else:
+                    seen.append(mode)
+            cleaned["operation_modes"] = seen
+    if "target_markets" in profile:
+        markets = profile["target_markets"]
+        if isinstance(markets, bool) or not isinstance(markets, int) or markets < 0:
+            errors["profile.target_markets"] = (
+                f"must be a whole number from 0 (got {json_repr(markets)})"
+            )
+        else:
+            cleaned["target_markets"] = markets
+    return cleaned
