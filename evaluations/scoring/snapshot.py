@@ -4,7 +4,7 @@ With the snapshot in the run, an old result can be recomputed and explained exac
 an administrator publishes new weights.
 
 Snapshots stored before schemes had plausibility limits and robustness spreads (migration
-``0006_scheme_robustness_plausibility``) lack those keys: they load with ``plausible_max`` None
+``0007_scheme_robustness_plausibility``) lack those keys: they load with ``plausible_max`` None
 (no warning) and both spreads None, which the robustness band refuses (PRODUCT.md section 8:
 such runs show no band until re-scored). Defaults are never invented for them, so a snapshot
 read and written again is what it was.

@@ -114,7 +114,7 @@ PLAUSIBLE_MAX = {
     "environmental_impact_score": None,
 }
 migration_0006 = importlib.import_module(
-    "evaluations.migrations.0006_scheme_robustness_plausibility"
+    "evaluations.migrations.0007_scheme_robustness_plausibility"
 )
 
 
@@ -133,7 +133,7 @@ def test_the_default_scheme_has_the_default_spreads_and_plausible_ranges():
 def _historical_apps():
     """The models as migration 0006 sees them: without the freeze of the real managers."""
     loader = MigrationExecutor(connection).loader
-    return loader.project_state(("evaluations", "0006_scheme_robustness_plausibility")).apps
+    return loader.project_state(("evaluations", "0007_scheme_robustness_plausibility")).apps
 
 
 def test_the_data_migration_reaches_published_schemes_through_the_freeze():

@@ -34,7 +34,7 @@ def set_plausible_maxima(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0005_rescore_job"),
+        ("evaluations", "0006_report_files_and_run_language"),
     ]
 
     operations = [
