@@ -32,18 +32,11 @@ from evaluations.models import (
     ReportFile,
     SchemeIndicator,
     WeightScheme,
+    grade_label,
 )
 from evaluations.models.rescore import RescoreJob
 from evaluations.scoring import ScoreResult, ScoringError, score
 from evaluations.services.rescore import rescore_create
-
-GRADE_LABELS = {
-    "leading": _("leading"),
-    "advanced": _("advanced"),
-    "developing": _("developing"),
-    "emerging": _("emerging"),
-    "at_risk": _("at risk"),
-}
 
 
 @admin.register(Dimension)
@@ -337,7 +330,7 @@ class _Column:
             return ""
         for band in self.scheme.grade_band_specs():
             if band.grade == self.result.grade:
-                return GRADE_LABELS.get(band.label, band.label)
+                return grade_label(band.label)
         return ""
 
 

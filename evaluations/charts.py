@@ -29,6 +29,7 @@ class BarChart:
     bar_height: int
     bars: tuple[Bar, ...]
     ticks: tuple[tuple[float, int], ...]  # (x, value)
+    kind = "bars"  # which part of evaluations/_chart.html draws it
 
 
 def bar_chart(items: list[tuple[str, float | None]], *, width: int = 640) -> BarChart:
@@ -126,6 +127,7 @@ class BoxChart:
     row_height: int
     rows: tuple[BoxRow, ...]
     ticks: tuple[tuple[float, int], ...]
+    kind = "boxes"
 
 
 def box_chart(items: list[tuple[str, object]], *, width: int = 640) -> BoxChart:

@@ -26,6 +26,7 @@ from .schemes import (
     SchemeIndicator,
     WeightScheme,
     default_grade_bands,
+    grade_label,
     parse_grade_bands,
 )
 
@@ -46,5 +47,6 @@ __all__ = [
     "SchemeIndicator",
     "WeightScheme",
     "default_grade_bands",
+    "grade_label",
     "parse_grade_bands",
 ]

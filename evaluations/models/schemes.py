@@ -110,6 +110,22 @@ class Indicator(Localized):
             raise ValidationError({"max_value": _("The maximum must be greater than the minimum.")})
 
 
+# The grade bands' labels are plain English keys in the engine and in every snapshot; people
+# read them through this table (the glossary's 领先, 先进, 成长, 起步, 预警 under Chinese).
+GRADE_LABELS = {
+    "leading": _("leading"),
+    "advanced": _("advanced"),
+    "developing": _("developing"),
+    "emerging": _("emerging"),
+    "at_risk": _("at risk"),
+}
+
+
+def grade_label(key: str) -> str:
+    """A band's label as people read it; a key of an administrator's own stays as typed."""
+    return str(GRADE_LABELS.get(key, key))
+
+
 def default_grade_bands() -> list[dict]:
     """A 85 / B 70 / C 55 / D 40 / E, as the engine's defaults (PRODUCT.md section 3)."""
     return [

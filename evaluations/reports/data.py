@@ -6,9 +6,9 @@ formats always agree. A builder returns a ``Built`` (file name, content type, by
 exporters do, and checks access again: the view already did, but a builder may one day run
 elsewhere (a task), and it must never hand an enterprise's figures to someone outside it.
 
-The methodology appendix is recomputed here from what the run stored (its scheme snapshot and its
-values) with PRODUCT.md section 3's formulas, in plain Python, so a reader can follow every line
-by hand and land on the stored score.
+The methodology appendix is the engine's own result for what the run stored (its scheme snapshot
+and its values), with every intermediate figure, so a reader can follow each line by hand and
+land on the stored score.
 """
 
 from __future__ import annotations
@@ -25,15 +25,9 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises import access
 from evaluations import peers, recommend, selectors
+from evaluations.models import grade_label
 from evaluations.selectors import RunPage
-
-GRADE_LABELS = {
-    "leading": _("leading"),
-    "advanced": _("advanced"),
-    "developing": _("developing"),
-    "emerging": _("emerging"),
-    "at_risk": _("at risk"),
-}
+from evaluations.services.runs import run_result
 
 
 def plain(x: float) -> str:
@@ -58,18 +52,18 @@ class WorkedLine:
     label: str
     dimension: str
     unit: str
-    value: float
+    value: float | None  # None: not available, scored at s = 0
     worst: float
     best: float
     weight: float
-    ratio: float  # (x − worst) / (best − worst), before clamping
+    ratio: float | None  # (x − worst) / (best − worst), before clamping
     normalized: float  # s = clamp(ratio, 0, 1)
     contribution: float  # 100 · w · s
     potential_gain: float  # 100 · w · (1 − s)
 
     @property
     def clamped(self) -> bool:
-        return self.ratio != self.normalized
+        return self.ratio is not None and self.ratio != self.normalized
 
     @property
     def inputs(self) -> dict[str, str]:
@@ -107,7 +101,7 @@ class Methodology:
     bands: tuple[Band, ...]
     total_weight: float
     total_contribution: float
-    overall: float  # Σ contributions / Σ w, as recomputed here
+    overall: float  # Σ contributions / Σ w, as the engine computed it
 
 
 @dataclass
@@ -150,68 +144,54 @@ class Change:
 
 
 def methodology(run, page: RunPage) -> Methodology:
-    """The appendix: PRODUCT.md section 3's formulas applied to the run's own snapshot."""
-    snapshot = run.scheme_snapshot or {}
-    indicators = {line.row.code: line for line in page.indicators}
+    """The appendix: the engine's own result for the run's snapshot and values, with every
+    intermediate figure (the ratio before clamping, each dimension's points) it computed."""
+    result = run_result(run)
+    names = {line.row.code: line.indicator for line in page.indicators}
     dimension_names = {
         line.row.code: (line.dimension.localized("name") if line.dimension else line.row.code)
         for line in page.dimensions
     }
-    lines = []
-    for spec in snapshot.get("indicators", []):
-        code = spec["code"]
-        stored = indicators.get(code)
-        reference = stored.indicator if stored else None
-        value = run.values.get(code, stored.row.value if stored else 0.0)
-        worst, best, weight = float(spec["worst"]), float(spec["best"]), float(spec["weight"])
-        ratio = (float(value) - worst) / (best - worst)
-        normalized = min(max(ratio, 0.0), 1.0)
-        lines.append(
-            WorkedLine(
-                code=code,
-                label=reference.localized("name") if reference else code,
-                dimension=dimension_names.get(spec["dimension"], spec["dimension"]),
-                unit=reference.localized("unit") if reference else "",
-                value=float(value),
-                worst=worst,
-                best=best,
-                weight=weight,
-                ratio=ratio,
-                normalized=normalized,
-                contribution=100 * weight * normalized,
-                potential_gain=100 * weight * (1 - normalized),
-            )
+    lines = tuple(
+        WorkedLine(
+            code=i.code,
+            label=names[i.code].localized("name") if names.get(i.code) else i.code,
+            dimension=dimension_names.get(i.dimension, i.dimension),
+            unit=names[i.code].localized("unit") if names.get(i.code) else "",
+            value=i.value,
+            worst=i.worst,
+            best=i.best,
+            weight=i.weight,
+            ratio=i.ratio,
+            normalized=i.normalized,
+            contribution=i.contribution,
+            potential_gain=i.potential_gain,
         )
-    dims: dict[str, list[WorkedLine]] = {}
-    for line in lines:
-        dims.setdefault(line.dimension, []).append(line)
-    dimension_sums = []
-    for label, members in dims.items():
-        weight = sum(m.weight for m in members)
-        contributions = sum(m.contribution for m in members)
-        score = None if weight == 0 else min(contributions / weight, 100.0)
-        dimension_sums.append(DimensionSum(label, weight, contributions, score))
-    total_weight = sum(line.weight for line in lines)
-    total = sum(line.contribution for line in lines)
+        for i in result.indicators
+    )
+    snapshot = run.scheme_snapshot or {}
     bands = tuple(
         Band(
             str(band["grade"]),
             float(band["min_score"]),
-            str(GRADE_LABELS.get(band.get("label", ""), band.get("label", ""))),
+            grade_label(band.get("label", "")),
         )
         for band in snapshot.get("grade_bands", [])
     )
     scheme = getattr(run, "scheme", None)
     return Methodology(
         scheme_name=scheme.name if scheme is not None else run.scheme_slug,
-        slug=snapshot.get("slug", run.scheme_slug),
-        version=int(snapshot.get("version", run.scheme_version)),
-        lines=tuple(lines),
-        dimensions=tuple(dimension_sums),
+        slug=result.scheme,
+        version=result.scheme_version,
+        lines=lines,
+        dimensions=tuple(
+            DimensionSum(dimension_names.get(d.code, d.code), d.weight, d.contribution, d.score)
+            for d in result.dimensions
+        ),
         bands=bands,
-        total_weight=total_weight,
-        total_contribution=total,
-        overall=min(total / total_weight, 100.0) if total_weight else 0.0,
+        total_weight=sum(d.weight for d in result.dimensions),
+        total_contribution=sum(d.contribution for d in result.dimensions),
+        overall=result.overall,
     )
 
 

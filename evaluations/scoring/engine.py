@@ -31,7 +31,9 @@ from .validation import validate_scheme, validate_values
 class IndicatorResult:
     """One indicator's part of a score; ``potential_gain`` is the points still to win.
 
-    ``value`` is None for an indicator that is not available (scored at s = 0).
+    ``value`` is None for an indicator that is not available (scored at s = 0). ``ratio`` is
+    (value − worst) / (best − worst) before clamping to 0..1 (None when not available): with
+    ``worst`` and ``best`` it lets a report show every step of the arithmetic.
     """
 
     code: str
@@ -42,15 +44,20 @@ class IndicatorResult:
     weight: float
     contribution: float
     potential_gain: float
+    worst: float = 0.0
+    best: float = 0.0
+    ratio: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DimensionResult:
-    """A dimension's weighted score; ``score`` is None when all its weights are 0."""
+    """A dimension's weighted score; ``score`` is None when all its weights are 0.
+    ``contribution`` is the points its indicators add to the overall score."""
 
     code: str
     weight: float
     score: float | None
+    contribution: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +196,7 @@ class BulkResult:
     dimension_weights: tuple[float, ...]
     indicator_codes: tuple[str, ...]
     available: np.ndarray | None = None
+    dimension_members: tuple[tuple[int, ...], ...] = ()  # indicator columns of each dimension
 
     def __len__(self) -> int:
         return int(self.overall.shape[0])
@@ -219,10 +227,12 @@ class BulkResult:
             self.potential_gain[i].tolist(),
             strict=True,
         )
+        contributions = self.contribution[i].tolist()
         dims = zip(
             self.dimension_codes,
             self.dimension_weights,
             self.dimension_scores[i].tolist(),
+            [_left_sum(contributions[j] for j in members) for members in self.dimension_members],
             strict=True,
         )
         return ScoreResult(
@@ -233,14 +243,37 @@ class BulkResult:
             incomplete=given < k,
             coverage=f"{given}/{k}",
             dimensions=tuple(
-                DimensionResult(code, weight, None if math.isnan(s) else s)
-                for code, weight, s in dims
+                DimensionResult(code, weight, None if math.isnan(s) else s, total)
+                for code, weight, s, total in dims
             ),
             indicators=tuple(
-                IndicatorResult(ind.code, ind.dimension, x, s, sc, float(ind.weight), c, g)
+                IndicatorResult(
+                    ind.code,
+                    ind.dimension,
+                    x,
+                    s,
+                    sc,
+                    float(ind.weight),
+                    c,
+                    g,
+                    float(ind.worst),
+                    float(ind.best),
+                    None
+                    if x is None
+                    else (x - float(ind.worst)) / (float(ind.best) - float(ind.worst)),
+                )
                 for ind, x, s, sc, c, g in columns
             ),
         )
+
+
+def _left_sum(values) -> float:
+    """Additions in the kernel's order (left to right), so a dimension's contribution is the
+    sum the kernel itself formed."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
 
 
 def _as_matrix(plan: _Plan, values: object) -> np.ndarray:
@@ -386,6 +419,7 @@ def _run(plan: _Plan, x: np.ndarray, available: np.ndarray | None = None) -> Bul
         dimension_weights=plan.dimension_weights,
         indicator_codes=plan.scheme.codes,
         available=available,
+        dimension_members=plan.dimension_members,
     )
 
 
