@@ -222,12 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench("cbec_bench_rescore").prepare()
     bench.seed(enterprises=args.runs, runs=args.runs)
     bench.django()
-    from evaluations.services.rescore import latest_submission_runs
+    from evaluations import selectors
 
     scheme = target_scheme()
     clean()
     start = time.perf_counter()
-    sources = latest_submission_runs()
+    sources = sorted(selectors.latest_submitted_results())
     select_seconds = time.perf_counter() - start
     assert len(sources) == args.runs, (len(sources), args.runs)
     chunk_size = args.chunk_size or min(5000, max(500, args.runs // (4 * args.workers)))

@@ -68,9 +68,6 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         return ("code", "dimension", "direction", "min_value", "max_value") if obj else ()
 
 
-ROW_FIELDS = ("indicator", "weight", "worst", "best", "plausible_max")
-
-
 class SchemeRowsFormSet(BaseInlineFormSet):
     """Refuses a draft the engine would refuse: one message per problem, naming the indicator."""
 
@@ -80,10 +77,14 @@ class SchemeRowsFormSet(BaseInlineFormSet):
         forms = [form for form in forms if not self._should_delete_form(form)]
         # Rows whose own fields are fine are checked even when a row-level (unique) check failed,
         # so a duplicate is named; a row with a bad field shows that field's error alone.
-        complete = all(name in form.cleaned_data for form in forms for name in ROW_FIELDS)
+        complete = all(
+            name in form.cleaned_data for form in forms for name in SchemeIndicator.EDITABLE
+        )
         if complete and not scheme.is_frozen:
             rows = [
-                SchemeIndicator(scheme=scheme, **{k: form.cleaned_data[k] for k in ROW_FIELDS})
+                SchemeIndicator(
+                    scheme=scheme, **{k: form.cleaned_data[k] for k in SchemeIndicator.EDITABLE}
+                )
                 for form in forms
             ]
             problems = services.scheme_problems(scheme, rows)
@@ -99,7 +100,7 @@ def _editable(scheme: WeightScheme | None) -> bool:
 class SchemeIndicatorInline(admin.TabularInline):
     model = SchemeIndicator
     formset = SchemeRowsFormSet
-    fields = ROW_FIELDS
+    fields = SchemeIndicator.EDITABLE
     extra = 0
     formfield_overrides = {DecimalField: {"form_class": FiniteDecimalField}}
 
@@ -159,7 +160,7 @@ class WeightSchemeAdmin(SimpleHistoryAdmin):
         "published_by",
     )
     inlines = [SchemeIndicatorInline]
-    actions = ["publish", "clone", "retire", "make_default"]
+    actions = ["publish", "clone", "retire", "make_default", "rescore_latest_runs"]
     formfield_overrides = {JSONField: {"form_class": LenientJSONField}}
 
     def get_queryset(self, request) -> QuerySet[WeightScheme]:
@@ -263,6 +264,32 @@ class WeightSchemeAdmin(SimpleHistoryAdmin):
             self.message_user(
                 request, _("%(scheme)s is now the default.") % {"scheme": scheme}, messages.SUCCESS
             )
+
+    @admin.action(
+        description=_("Re-score every enterprise's latest run under this scheme"),
+        permissions=["change"],
+    )
+    def rescore_latest_runs(self, request, queryset) -> None:
+        """Starts a re-scoring job for the one selected published scheme (the workers do it)."""
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Select exactly one scheme to re-score with."), messages.ERROR
+            )
+            return
+        scheme = queryset.get()
+        try:
+            job = rescore_create(scheme=scheme, user=request.user)
+        except ValidationError as error:
+            self._report(request, scheme, error)
+            return
+        url = reverse("admin:evaluations_rescorejob_change", args=[job.pk])
+        self.message_user(
+            request,
+            format_html(
+                _('Re-scoring under {} started: <a href="{}">job {}</a>.'), scheme, url, job.pk
+            ),
+            messages.SUCCESS,
+        )
 
     # --- preview ------------------------------------------------------------------------------
 
@@ -394,39 +421,6 @@ class RecommendationAdmin(admin.ModelAdmin):
         (_("English"), {"fields": ("title", "advice", "actions")}),
         (_("Simplified Chinese"), {"fields": ("title_zh", "advice_zh", "actions_zh")}),
     )
-
-
-# --- Re-scoring every enterprise's latest run under a scheme (issue 7) -------------------------
-
-
-@admin.action(
-    description=_("Re-score every enterprise's latest run under this scheme"),
-    permissions=["change"],
-)
-def rescore_latest_runs(modeladmin, request, queryset) -> None:
-    """Starts a re-scoring job for the one selected published scheme; the workers do the rest."""
-    if queryset.count() != 1:
-        modeladmin.message_user(
-            request, _("Select exactly one scheme to re-score with."), messages.ERROR
-        )
-        return
-    scheme = queryset.get()
-    try:
-        job = rescore_create(scheme=scheme, user=request.user)
-    except ValidationError as error:
-        modeladmin._report(request, scheme, error)
-        return
-    url = reverse("admin:evaluations_rescorejob_change", args=[job.pk])
-    modeladmin.message_user(
-        request,
-        format_html(
-            _('Re-scoring under {} started: <a href="{}">job {}</a>.'), scheme, url, job.pk
-        ),
-        messages.SUCCESS,
-    )
-
-
-WeightSchemeAdmin.actions = [*WeightSchemeAdmin.actions, rescore_latest_runs]
 
 
 @admin.register(RescoreJob)

@@ -196,7 +196,6 @@ class AssessmentForm(forms.Form):
         self,
         *args,
         indicators: Iterable[Indicator],
-        scheme_rows: dict[str, SchemeIndicator] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -225,8 +224,6 @@ class AssessmentForm(forms.Form):
             if ENV_CODE in members:
                 members = ["env_mode", *members]
             fieldsets.append(Fieldset(titles[code], *members))
-        if scheme_rows is not None:
-            self.describe(scheme_rows)
         checklist = [f"checklist_{key}" for key, _kind, _factor in CHECKLIST_ITEMS]
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -23,7 +23,7 @@ MIN_OTHERS = 5
 SUMMARY_SECONDS = 15 * 60
 
 
-def latest_run_ids(scheme_id: int, mode_code: str | None = None) -> list[int]:
+def cohort_run_ids(scheme_id: int, mode_code: str | None = None) -> list[int]:
     """The latest succeeded run per enterprise under one scheme version (one query)."""
     runs = EvaluationRun.objects.filter(scheme_id=scheme_id, status=EvaluationRun.Status.SUCCEEDED)
     if mode_code is not None:
@@ -57,7 +57,7 @@ def _grid(sorted_values: list[float]) -> list[float]:
 
 def build_summary(mode_code: str, scheme_id: int) -> CohortSummary:
     """Read the cohort once (streamed, in chunks) and keep only its quantile grids."""
-    ids = latest_run_ids(scheme_id, mode_code)
+    ids = cohort_run_ids(scheme_id, mode_code)
     overall: list[float] = []
     dimensions: dict[str, list[float]] = {}
     indicators: dict[str, list[float]] = {}

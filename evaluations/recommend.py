@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from core import caching
 from evaluations import peers, selectors
 from evaluations.models import EvaluationRun, Recommendation
-from evaluations.models.recommendations import ELEMENT_IMPORTANCE, ProfileCondition
+from evaluations.models.recommendations import ProfileCondition
 from evaluations.scoring import IndicatorSpec, scheme_from_dict, score
 
 FORMULA = gettext_lazy("priority = points won × (Table 3 importance of the element ÷ 10)")
@@ -129,7 +129,7 @@ def recommendations_for(
             }
         if gain <= 1e-9 and not item.profile_condition:
             continue  # no gap to close
-        importance = ELEMENT_IMPORTANCE.get(item.element) if item.element else None
+        importance = item.element_importance
         priority = gain * (importance if importance is not None else 10) / 10
         advice.append(
             Advice(

@@ -50,6 +50,16 @@ def latest_run_ids(runs: QuerySet[EvaluationRun]) -> QuerySet:
     return runs.annotate(rank=rank).filter(rank=1).values_list("id", flat=True)
 
 
+def latest_submitted_results() -> QuerySet:
+    """Each enterprise's latest succeeded submission run (never a re-scoring's), as a lazy
+    queryset of ids: what re-scoring re-scores and the cohort export exports."""
+    return latest_run_ids(
+        EvaluationRun.objects.filter(
+            status=EvaluationRun.Status.SUCCEEDED, origin=EvaluationRun.Origin.SUBMISSION
+        )
+    )
+
+
 def reference() -> tuple[dict[str, Dimension], dict[str, Indicator]]:
     """Dimensions and indicators by code, in display order.
 

@@ -153,9 +153,5 @@ class Recommendation(Localized):
     def element_importance(self) -> int | None:
         return ELEMENT_IMPORTANCE.get(self.element) if self.element else None
 
-    @property
-    def challenge_impact(self) -> int | None:
-        return CHALLENGE_IMPACT.get(self.challenge) if self.challenge else None
-
     def action_lines(self) -> list[str]:
         return [line.strip() for line in self.localized("actions").splitlines() if line.strip()]

@@ -1,4 +1,4 @@
-"""Re-scoring every enterprise's latest result under another scheme version (issue 7).
+"""Re-scoring every enterprise's latest result under another scheme version.
 
 A ``RescoreJob`` is what an administrator starts (``manage.py rescore`` or the scheme admin's
 action) and watches in the admin: the workers split its runs in chunks and add each chunk's

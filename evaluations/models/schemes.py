@@ -405,11 +405,10 @@ class SchemeIndicatorQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
-ROW_FIELDS = ("scheme", "indicator", "weight", "worst", "best", "plausible_max")
-
-
 class SchemeIndicator(models.Model):
     """One indicator's weight and normalization bounds in one scheme version."""
+
+    EDITABLE = ("indicator", "weight", "worst", "best", "plausible_max")  # in a draft only
 
     scheme = models.ForeignKey(
         WeightScheme, on_delete=models.CASCADE, related_name="rows", verbose_name=_("scheme")
@@ -469,6 +468,6 @@ class SchemeIndicator(models.Model):
     def check_frozen(self) -> None:
         """A row may only be added, changed or moved while its scheme (old and new) is a draft."""
         stored = _stored(self)
-        if stored is not None and not _differs(self, stored, ROW_FIELDS):
+        if stored is not None and not _differs(self, stored, ("scheme", *self.EDITABLE)):
             return  # saving it unchanged is harmless
         _refuse_frozen([self.scheme_id, stored.scheme_id if stored else None])

@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from evaluations import selectors
-from evaluations.models import EvaluationRun, Indicator, RunIndicator
+from evaluations.models import Indicator, RunIndicator
 from evaluations.reports.data import Built, ReportData, filename, report_data
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -186,15 +186,6 @@ def build_xlsx(run, *, user) -> Built:
 # --- The cohort (staff) ---------------------------------------------------------------------
 
 
-def _latest_run_ids():
-    """Each enterprise's latest succeeded submission run, as a subquery (no rows loaded)."""
-    return selectors.latest_run_ids(
-        EvaluationRun.objects.filter(
-            status=EvaluationRun.Status.SUCCEEDED, origin=EvaluationRun.Origin.SUBMISSION
-        )
-    )
-
-
 RUN_FIELDS = (
     "run_id",
     "run__enterprise_id",
@@ -216,7 +207,7 @@ INDICATOR_FIELDS = ("code", "value", "normalized", "contribution")
 def cohort_codes() -> list[str]:
     """The indicator columns: every code in the latest runs, in the indicators' order."""
     present = set(
-        RunIndicator.objects.filter(run_id__in=_latest_run_ids())
+        RunIndicator.objects.filter(run_id__in=selectors.latest_submitted_results())
         .values_list("code", flat=True)
         .distinct()
     )
@@ -251,7 +242,7 @@ def cohort_rows(*, chunk_size: int = COHORT_CHUNK) -> Iterator[list]:
         ),
     ]
     rows = (
-        RunIndicator.objects.filter(run_id__in=_latest_run_ids())
+        RunIndicator.objects.filter(run_id__in=selectors.latest_submitted_results())
         .order_by("run__enterprise__name", "run_id", "id")
         .values_list(*RUN_FIELDS, *INDICATOR_FIELDS)
         .iterator(chunk_size=chunk_size)

@@ -116,9 +116,7 @@ def _scheme_for_submission(scheme: WeightScheme | None) -> WeightScheme:
     return scheme
 
 
-def run_create(
-    *, assessment: Assessment, scheme: WeightScheme, user=None, origin=None
-) -> EvaluationRun:
+def run_create(*, assessment: Assessment, scheme: WeightScheme, user=None) -> EvaluationRun:
     """A queued run with the scheme's snapshot; the caller holds the transaction."""
     spec = scheme_spec(scheme)
     try:
@@ -136,7 +134,7 @@ def run_create(
         enterprise_id=assessment.enterprise_id,
         year=assessment.year,
         quarter=assessment.quarter,
-        origin=origin or EvaluationRun.Origin.SUBMISSION,
+        origin=EvaluationRun.Origin.SUBMISSION,
         scheme=scheme,
         scheme_slug=scheme.slug,
         scheme_version=scheme.version,

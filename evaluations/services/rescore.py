@@ -1,4 +1,4 @@
-"""Re-scoring every enterprise's latest result under another scheme version (issue 7).
+"""Re-scoring every enterprise's latest result under another scheme version.
 
     rescore_create(scheme=…)       the job, queued; its start task is sent after the commit
     rescore_begin(job_id=…)        (worker) select the runs, count them, split them in chunks
@@ -56,14 +56,6 @@ MAX_CHUNK_SIZE = 50_000  # a chunk must finish well inside the task time limit
 # --- Selectors --------------------------------------------------------------------------------
 
 
-def latest_submission_runs() -> list[int]:
-    """Ids of every enterprise's latest succeeded submission run, ascending."""
-    runs = EvaluationRun.objects.filter(
-        status=RunStatus.SUCCEEDED, origin=EvaluationRun.Origin.SUBMISSION
-    )
-    return sorted(selectors.latest_run_ids(runs))
-
-
 def chunked(ids: Sequence[int], size: int) -> list[list[int]]:
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
@@ -105,7 +97,7 @@ def rescore_begin(*, job_id: int) -> list[list[int]]:
         job = RescoreJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != Status.QUEUED:
             return []
-        ids = latest_submission_runs()
+        ids = sorted(selectors.latest_submitted_results())
         job.status = Status.RUNNING if ids else Status.DONE
         job.total = len(ids)
         job.started_at = timezone.now()
