@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_single_line
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -39,7 +41,18 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        _("full name"), max_length=150, blank=True, validators=[validate_single_line]
+    )
+    email_verified_at = models.DateTimeField(
+        _("e-mail address confirmed"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when the person opened the link sent to the address. Until then the account "
+            "cannot accept invitations, see invitations addressed to it or be granted anything."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -59,6 +72,10 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def get_full_name(self) -> str:
         return self.full_name

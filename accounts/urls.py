@@ -6,5 +6,15 @@ from accounts import views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup-sent"),
+    path("verify/<uidb64>/<token>/", views.verify_email, name="verify-email"),
+    path("verify/again/", views.verification_resend, name="verify-email-again"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("", include("django.contrib.auth.urls")),
 ]

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "enterprises.context_processors.enterprise_switcher",
+                "enterprises.context_processors.opened_invitation",
             ],
         },
     },
@@ -170,7 +172,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -178,15 +183,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: 5 failures for one account lock that account for 15 minutes. The lock is
-# keyed on the account alone, so no X-Forwarded-For value can reset or dodge it.
+# Login throttling (accounts/throttling.py): 5 failures for one address from one client lock
+# that pair for 15 minutes, so nobody can lock someone else out from elsewhere; a browser that
+# logged in to the account before is never locked; a completed password reset ends every lock
+# on the address; one client failing across many addresses is limited in accounts/forms.py.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.throttling.username_from_request"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_WHITELIST_CALLABLE = "accounts.throttling.known_device"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 
 # Mail is printed on the console while debugging; in production it goes to an SMTP server
@@ -233,6 +241,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# A request body larger than this is refused from its Content-Length before it is read: evidence
+# files are at most 10 MB, plus the form around them. The reverse proxy must refuse the same.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=11 * 1024 * 1024)
 # Uploaded evidence lives outside static and media paths; only an access-checked view serves it.
 PRIVATE_FILES_ROOT = Path(env.str("PRIVATE_FILES_ROOT", default=str(VAR_DIR / "private")))
 
@@ -350,6 +361,4 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
-# axes.W006 asks to lock by IP address too. Behind a proxy every visitor shares one address, so an
-# IP lock would let one attacker lock everyone out; the account lock above is the rule we want.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS: list[str] = []

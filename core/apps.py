@@ -7,3 +7,11 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        """``<id:pk>`` in every app's URL patterns (loaded after the apps are ready)."""
+        from django.urls import register_converter
+
+        from core.converters import IdConverter
+
+        register_converter(IdConverter, "id")

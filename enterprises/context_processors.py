@@ -1,6 +1,9 @@
 from django.http import HttpRequest
 
 from enterprises import access
+from enterprises.models import Invitation
+
+INVITATION_KEY = "invitation"  # the invitation whose e-mailed link this browser opened
 
 
 def enterprise_switcher(request: HttpRequest) -> dict:
@@ -12,3 +15,13 @@ def enterprise_switcher(request: HttpRequest) -> dict:
     current_pk = request.session.get(access.SESSION_KEY)
     current = next((e for e in mine if e.pk == current_pk), mine[0] if mine else None)
     return {"my_enterprises": mine, "current_enterprise": current}
+
+
+def opened_invitation(request: HttpRequest) -> dict:
+    """The invitation whose e-mailed link this browser opened, for the log-in and sign-up pages
+    to say who invites whom (one query, only while the session holds one)."""
+    pk = getattr(request, "session", {}).get(INVITATION_KEY)
+    if pk is None:
+        return {}
+    invitation = Invitation.objects.select_related("enterprise").filter(pk=pk).first()
+    return {"opened_invitation": invitation} if invitation and invitation.is_pending else {}

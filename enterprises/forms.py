@@ -13,15 +13,6 @@ from enterprises.models import (
 )
 
 
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Shows a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class IdsField(forms.ModelMultipleChoiceField):
     """Choices by integer id. Anything but a plain id is refused before the query: SQLite cannot
     bind an integer beyond 64 bits, and Django's ``pk__in`` passes it on (an OverflowError)."""

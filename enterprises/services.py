@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import limits
 from core.mail import mail_send
 from enterprises.models import (
     Enterprise,
@@ -103,65 +105,109 @@ def membership_remove(*, membership: Membership) -> None:
     membership.delete()
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What an invitation e-mail did: a first invitation, or a pending one sent again (its old
+    link stops working), with the role before and after."""
+
+    invitation: Invitation
+    again: bool
+    previous_role: str | None
+
+
 def invitation_create(
-    *, enterprise: Enterprise, email: str, role: str, invited_by, accept_url_base: str
-) -> Invitation:
-    """Replaces any pending invitation for the address and e-mails a one-time link.
+    *, enterprise: Enterprise, email: str, role: str | None, invited_by, accept_url_base: str
+) -> Sent:
+    """E-mails a one-time link to join; an address with a pending invitation gets it again,
+    with its role kept unless ``role`` names another one (the earlier link then stops working).
 
     ``accept_url_base`` is the site's absolute root (``request.build_absolute_uri('/')``).
     """
     email = email.strip().lower()
     if enterprise.memberships.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
+    if not limits.spend(limits.INVITATIONS, invited_by.pk):
+        raise ValidationError(limits.INVITATIONS.message)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        enterprise.invitations.filter(email__iexact=email, accepted_at__isnull=True).delete()
-        invitation = Invitation(
-            enterprise=enterprise,
-            email=email,
-            role=role,
-            token_hash=_hash_token(token),
-            invited_by=invited_by,
-            expires_at=timezone.now() + INVITATION_VALIDITY,
+        invitation = (
+            enterprise.invitations.select_for_update()
+            .filter(email__iexact=email, accepted_at__isnull=True)
+            .first()
         )
+        again = invitation is not None
+        previous_role = invitation.role if again else None
+        if invitation is None:
+            invitation = Invitation(enterprise=enterprise, email=email)
+        invitation.role = role or previous_role or Role.VIEWER
+        invitation.token_hash = _hash_token(token)
+        invitation.invited_by = invited_by
+        invitation.expires_at = timezone.now() + INVITATION_VALIDITY
         invitation.full_clean()
         invitation.save()
-        link = accept_url_base.rstrip("/") + reverse("enterprises:invitation-accept", args=[token])
+        link = accept_url_base.rstrip("/") + reverse("enterprises:invitation-open", args=[token])
         language = translation.get_language()
         transaction.on_commit(lambda: _send_invitation(invitation, link, language))
-    return invitation
+    return Sent(invitation, again, previous_role)
 
 
 def _send_invitation(invitation: Invitation, link: str, language: str | None) -> None:
+    """The subject names no enterprise: a name is typed by anyone and must not read as our
+    words in a mail header; the body quotes it."""
     with translation.override(language):
         context = {"invitation": invitation, "link": link}
         mail_send(
             to=[invitation.email],
-            subject=_("You are invited to join %(name)s") % {"name": invitation.enterprise.name},
+            subject=_("An invitation to the CBEC Sustainability Self-Assessment"),
             body=render_to_string("enterprises/email/invitation.txt", context),
         )
 
 
-def invitation_by_token(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("enterprise", "invited_by")
+@transaction.atomic
+def invitation_open(token: str) -> Invitation | None:
+    """The invitation of an e-mailed link, exchanged once: its token stops working, so a link
+    seen in an access log or forwarded opens nothing. The page that follows names no token."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("enterprise", "invited_by")
         .filter(token_hash=_hash_token(token))
         .first()
     )
+    if invitation is None or not invitation.is_pending:
+        return None
+    invitation.token_hash = _hash_token(secrets.token_urlsafe(32))  # nobody knows this one
+    invitation.save(update_fields=["token_hash"])
+    return invitation
+
+
+def invitations_for(user) -> list[Invitation]:
+    """The pending invitations addressed to a person, once their address is confirmed."""
+    if not user.is_authenticated or not user.email_verified:
+        return []
+    pending = Invitation.objects.filter(
+        email__iexact=user.email, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return list(pending.select_related("enterprise", "invited_by"))
 
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user) -> Membership:
-    """The invited address must be the account's own: a forwarded link does not let others in."""
+    """Only the addressee, signed in with the invited address and having confirmed it: a
+    forwarded link lets nobody else in."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise ValidationError(_("This invitation has already been used."))
     if invitation.expires_at <= timezone.now():
-        raise ValidationError(_("This invitation has expired: ask for a new one."))
+        raise ValidationError(_("This invitation has expired. Ask the owner to send it again."))
     if invitation.email.lower() != user.email.lower():
         raise ValidationError(
             _("This invitation was sent to %(email)s; sign in with that address to accept it.")
             % {"email": invitation.email}
+        )
+    if not user.email_verified:
+        raise ValidationError(
+            _("Confirm your e-mail address first: open the link we sent to %(email)s.")
+            % {"email": user.email}
         )
     membership, created = Membership.objects.get_or_create(
         enterprise=invitation.enterprise, user=user, defaults={"role": invitation.role}

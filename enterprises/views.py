@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import add_service_error
 from enterprises import access, services
-from enterprises.forms import EnterpriseForm, InvitationForm, RoleForm, add_service_error
+from enterprises.context_processors import INVITATION_KEY
+from enterprises.forms import EnterpriseForm, InvitationForm, RoleForm
 from enterprises.models import Enterprise, Invitation, Role
 
 
@@ -24,13 +27,10 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     enterprises = access.enterprises_for(request.user).prefetch_related("operation_modes")
     memberships = {m.enterprise_id: m for m in request.user.memberships.all()}
     rows = [(enterprise, memberships.get(enterprise.pk)) for enterprise in enterprises]
-    invitations = Invitation.objects.filter(
-        email__iexact=request.user.email, accepted_at__isnull=True
-    ).select_related("enterprise")
     return render(
         request,
         "enterprises/enterprise_list.html",
-        {"rows": rows, "invitations": [i for i in invitations if i.is_pending]},
+        {"rows": rows, "invitations": services.invitations_for(request.user)},
     )
 
 
@@ -115,7 +115,7 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_create(
+            sent = services.invitation_create(
                 enterprise=acc.enterprise,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -125,15 +125,56 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(
-                request,
-                _("An invitation has been sent to %(email)s.")
-                % {"email": form.cleaned_data["email"]},
-            )
+            messages.success(request, _sent_message(sent))
             return redirect("enterprises:members", pk=pk)
     return render(
         request, "enterprises/member_invite.html", {"form": form, "enterprise": acc.enterprise}
     )
+
+
+def _sent_message(sent: services.Sent) -> str:
+    invitation = sent.invitation
+    values = {"email": invitation.email, "role": invitation.get_role_display()}
+    if not sent.again:
+        return _("An invitation has been sent to %(email)s as %(role)s.") % values
+    if sent.previous_role != invitation.role:
+        values["before"] = Role(sent.previous_role).label
+        return (
+            _(
+                "The invitation to %(email)s was sent again, now as %(role)s (it was "
+                "%(before)s). The link in the earlier e-mail no longer works."
+            )
+            % values
+        )
+    return (
+        _(
+            "The invitation to %(email)s was sent again, still as %(role)s. The link in the "
+            "earlier e-mail no longer works."
+        )
+        % values
+    )
+
+
+@require_POST
+def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    """Owners only: sends a pending invitation again, with the same role."""
+    acc = access.enterprise_for_member(request.user, pk, role=Role.OWNER)
+    invitation = get_object_or_404(
+        acc.enterprise.invitations.filter(accepted_at__isnull=True), pk=invitation_pk
+    )
+    try:
+        sent = services.invitation_create(
+            enterprise=acc.enterprise,
+            email=invitation.email,
+            role=None,
+            invited_by=request.user,
+            accept_url_base=request.build_absolute_uri("/"),
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _sent_message(sent))
+    return redirect("enterprises:members", pk=pk)
 
 
 @require_POST
@@ -187,23 +228,63 @@ def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> Http
     return redirect("enterprises:members", pk=pk)
 
 
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The signed-in person the invitation was addressed to; anonymous visitors log in first."""
-    invitation = services.invitation_by_token(token)
+@login_not_required
+@require_GET
+def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the e-mailed link. Exchanged once for the invitation, kept in this browser's
+    session; the page that follows has no token in its address."""
+    invitation = services.invitation_open(token)
     if invitation is None:
-        raise Http404
-    error = None
-    if request.method == "POST":
-        try:
-            services.invitation_accept(invitation=invitation, user=request.user)
-        except ValidationError as exc:
-            error = _error_text(exc)
-        else:
-            request.session[access.SESSION_KEY] = invitation.enterprise_id
-            messages.success(
-                request, _("Welcome to %(name)s.") % {"name": invitation.enterprise.name}
-            )
-            return redirect("enterprises:detail", pk=invitation.enterprise_id)
-    return render(
-        request, "enterprises/invitation_accept.html", {"invitation": invitation, "error": error}
+        return render(request, "enterprises/invitation_gone.html", status=404)
+    request.session[INVITATION_KEY] = invitation.pk
+    return redirect("enterprises:invitation", invitation_pk=invitation.pk)
+
+
+def _invitation_for(request: HttpRequest, invitation_pk: int) -> Invitation:
+    """The browser that opened its link, or the addressee signed in with a confirmed address;
+    anyone else: 404."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("enterprise", "invited_by"), pk=invitation_pk
     )
+    user = request.user
+    addressee = (
+        user.is_authenticated
+        and user.email_verified
+        and user.email.lower() == invitation.email.lower()
+    )
+    if not addressee and request.session.get(INVITATION_KEY) != invitation.pk:
+        raise Http404
+    return invitation
+
+
+@login_not_required
+@require_GET
+def invitation_detail(request: HttpRequest, invitation_pk: int) -> HttpResponse:
+    """The browser that opened the link, or the addressee: who invites, to what, as what, and
+    the way on (sign up, log in, confirm the address, or accept)."""
+    invitation = _invitation_for(request, invitation_pk)
+    user = request.user
+    return render(
+        request,
+        "enterprises/invitation.html",
+        {
+            "invitation": invitation,
+            "signed_in_as_addressee": user.is_authenticated
+            and user.email.lower() == invitation.email.lower(),
+        },
+    )
+
+
+@require_POST
+def invitation_accept(request: HttpRequest, invitation_pk: int) -> HttpResponse:
+    """The addressee, signed in with the invited, confirmed address."""
+    invitation = _invitation_for(request, invitation_pk)
+    try:
+        services.invitation_accept(invitation=invitation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("enterprises:invitation", invitation_pk=invitation.pk)
+    request.session.pop(INVITATION_KEY, None)
+    request.session[access.SESSION_KEY] = invitation.enterprise_id
+    messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.enterprise.name})
+    return redirect("enterprises:detail", pk=invitation.enterprise_id)

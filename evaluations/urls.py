@@ -5,32 +5,32 @@ from django.urls import path
 from evaluations import report_views, views
 
 app_name = "evaluations"
-A = "<int:pk>/assessments/<int:assessment_pk>"
+A = "<id:pk>/assessments/<id:assessment_pk>"
 urlpatterns = [
-    path("<int:pk>/dashboard/", views.dashboard, name="dashboard"),
-    path("<int:pk>/assessments/new/", views.assessment_create, name="assessment-create"),
+    path("<id:pk>/dashboard/", views.dashboard, name="dashboard"),
+    path("<id:pk>/assessments/new/", views.assessment_create, name="assessment-create"),
     path(f"{A}/", views.assessment_detail, name="assessment"),
     path(f"{A}/checklist/", views.checklist_preview, name="checklist-preview"),
     path(f"{A}/reopen/", views.assessment_reopen, name="assessment-reopen"),
     path(f"{A}/evidence/", views.evidence_upload, name="evidence-upload"),
-    path(f"{A}/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence"),
-    path(f"{A}/evidence/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence-delete"),
-    path("<int:pk>/runs/<int:run_pk>/", views.run_detail, name="run"),
-    path("<int:pk>/runs/<int:run_pk>/status/", views.run_status, name="run-status"),
-    path("<int:pk>/runs/<int:run_pk>/report.pdf", report_views.run_pdf, name="run-pdf"),
+    path(f"{A}/evidence/<id:evidence_pk>/", views.evidence_download, name="evidence"),
+    path(f"{A}/evidence/<id:evidence_pk>/delete/", views.evidence_delete, name="evidence-delete"),
+    path("<id:pk>/runs/<id:run_pk>/", views.run_detail, name="run"),
+    path("<id:pk>/runs/<id:run_pk>/status/", views.run_status, name="run-status"),
+    path("<id:pk>/runs/<id:run_pk>/report.pdf", report_views.run_pdf, name="run-pdf"),
     path(
-        "<int:pk>/runs/<int:run_pk>/report.pdf/status/",
+        "<id:pk>/runs/<id:run_pk>/report.pdf/status/",
         report_views.run_pdf_status,
         name="run-pdf-status",
     ),
     path(
-        "<int:pk>/runs/<int:run_pk>/report.pdf/retry/",
+        "<id:pk>/runs/<id:run_pk>/report.pdf/retry/",
         report_views.run_pdf_retry,
         name="run-pdf-retry",
     ),
-    path("<int:pk>/runs/<int:run_pk>/report.csv", report_views.run_csv, name="run-csv"),
-    path("<int:pk>/runs/<int:run_pk>/report.xlsx", report_views.run_xlsx, name="run-xlsx"),
+    path("<id:pk>/runs/<id:run_pk>/report.csv", report_views.run_csv, name="run-csv"),
+    path("<id:pk>/runs/<id:run_pk>/report.xlsx", report_views.run_xlsx, name="run-xlsx"),
     path("cohort.csv", report_views.cohort_export, name="cohort-export"),
-    path("<int:pk>/runs/<int:run_pk>/what-if/", views.run_what_if, name="run-what-if"),
-    path("<int:pk>/runs/<int:run_pk>/compare/", views.run_compare, name="run-compare"),
+    path("<id:pk>/runs/<id:run_pk>/what-if/", views.run_what_if, name="run-what-if"),
+    path("<id:pk>/runs/<id:run_pk>/compare/", views.run_compare, name="run-compare"),
 ]

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import add_service_error
 from core.http import HTMX_STOP_POLLING, private_file
 from enterprises import access
-from enterprises.forms import add_service_error
 from enterprises.models import Role
 from evaluations import peers, recommend, selectors
 from evaluations.forms import AssessmentForm, CompareForm, EvidenceForm, PeriodForm, WhatIfForm

@@ -1,6 +1,7 @@
 """factory_boy factories shared by every test module."""
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
@@ -16,6 +17,7 @@ class UserFactory(DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     full_name = factory.Faker("name")
+    email_verified_at = factory.LazyFunction(timezone.now)  # UserFactory(email_verified_at=None)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -19,11 +19,14 @@ from tests.factories import AssessmentFactory, MembershipFactory, UserFactory, s
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 ANON, OUTSIDER, STAFF = "anonymous", "outsider", "staff"
+ACTORS = (ANON, OUTSIDER, STAFF, Role.VIEWER, Role.EDITOR, Role.OWNER)
+NOBODY = dict.fromkeys(ACTORS, 404)  # a public page that names nothing to this cast
+NOBODY_SIGNED_IN = {**NOBODY, ANON: "login"}
 RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
 
-# url name -> {method: (the least role that may use it, the status it then answers)}.
-# Methods not listed must answer 405.
-REQUIRED: dict[str, dict[str, tuple[str, int]]] = {
+# url name -> {method: (the least role that may use it, the status it then answers), or the
+# exact status for each actor}. Methods not listed must answer 405.
+REQUIRED: dict[str, dict[str, tuple[str, int] | dict[str, int | str]]] = {
     "enterprises:detail": {"GET": (Role.VIEWER, 200)},
     "enterprises:edit": {"GET": (Role.OWNER, 200), "POST": (Role.OWNER, 200)},  # form errors
     "enterprises:switch": {"POST": (Role.VIEWER, 302)},
@@ -32,6 +35,11 @@ REQUIRED: dict[str, dict[str, tuple[str, int]]] = {
     "enterprises:member-role": {"POST": (Role.OWNER, 302)},
     "enterprises:member-remove": {"POST": (Role.OWNER, 302)},  # removing someone else
     "enterprises:invitation-revoke": {"POST": (Role.OWNER, 302)},
+    "enterprises:invitation-resend": {"POST": (Role.OWNER, 302)},
+    # An invitation is seen only by its addressee (signed in with the confirmed address) or the
+    # browser that opened its e-mailed link: nobody of this cast (tests/enterprises/test_views).
+    "enterprises:invitation": {"GET": NOBODY, "POST": dict.fromkeys(ACTORS, 405)},
+    "enterprises:invitation-accept": {"POST": NOBODY_SIGNED_IN},
     "evaluations:dashboard": {"GET": (Role.VIEWER, 200)},
     "evaluations:assessment-create": {"GET": (Role.EDITOR, 200), "POST": (Role.EDITOR, 200)},
     "evaluations:assessment": {"GET": (Role.VIEWER, 200), "POST": (Role.EDITOR, 200)},  # errors
@@ -91,7 +99,7 @@ def world(django_db_setup, django_db_blocker):
             role=Role.VIEWER,
             invited_by=alice,
             accept_url_base="http://testserver/",
-        )
+        ).invitation
         submitted = AssessmentFactory(enterprise=enterprise, year=2025, quarter=4)
         run = submitted_run(submitted, alice)
         draft = AssessmentFactory(enterprise=enterprise, year=2026, quarter=1)
@@ -128,6 +136,9 @@ def _url(name: str, world) -> str:
         "enterprises:member-role": ["pk", "member_pk"],
         "enterprises:member-remove": ["pk", "member_pk"],
         "enterprises:invitation-revoke": ["pk", "invitation_pk"],
+        "enterprises:invitation-resend": ["pk", "invitation_pk"],
+        "enterprises:invitation": ["invitation_pk"],
+        "enterprises:invitation-accept": ["invitation_pk"],
         "evaluations:run": ["pk", "run_pk"],
         "evaluations:run-status": ["pk", "run_pk"],
         "evaluations:run-pdf": ["pk", "run_pk"],
@@ -154,7 +165,9 @@ def _kwargs_of(name: str) -> set[str]:
     return set()
 
 
-def _expected(actor: str, method: str, rules: dict[str, tuple[str, int]]) -> int | str:
+def _expected(actor: str, method: str, rules: dict) -> int | str:
+    if isinstance(rules.get(method), dict):
+        return rules[method][actor]
     if actor == ANON:
         return "login"
     if method not in rules:
@@ -171,7 +184,7 @@ CASES = [
     (name, method, actor)
     for name in sorted(REQUIRED)
     for method in ("GET", "POST")
-    for actor in (ANON, OUTSIDER, STAFF, Role.VIEWER, Role.EDITOR, Role.OWNER)
+    for actor in ACTORS
 ]
 
 

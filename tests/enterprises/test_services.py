@@ -53,7 +53,7 @@ def _invite(enterprise, alice, email="new@example.com", role=Role.EDITOR):
         role=role,
         invited_by=alice,
         accept_url_base="http://testserver/",
-    )
+    ).invitation
 
 
 def _token_from(mail) -> str:
@@ -67,14 +67,17 @@ def test_an_invitation_is_mailed_after_commit_and_accepted_by_its_addressee(
     with django_capture_on_commit_callbacks(execute=True):
         invitation = _invite(enterprise, alice, email="New@Example.com")
     assert [m.to for m in mailoutbox] == [["new@example.com"]]
+    assert enterprise.name not in mailoutbox[0].subject  # typed by anyone: never a header
+    assert f'"{enterprise.name}"' in mailoutbox[0].body
     token = _token_from(mailoutbox[0])
     assert invitation.token_hash != token  # only the hash is stored
+    opened = services.invitation_open(token)
+    assert opened == invitation
+    assert services.invitation_open(token) is None  # exchanged once: the link opens no more
     newcomer = UserFactory(email="new@example.com")
-    membership = services.invitation_accept(
-        invitation=services.invitation_by_token(token), user=newcomer
-    )
+    membership = services.invitation_accept(invitation=opened, user=newcomer)
     assert membership.role == Role.EDITOR
-    with pytest.raises(ValidationError):  # a link works once
+    with pytest.raises(ValidationError):  # an invitation is used once
         services.invitation_accept(invitation=invitation, user=newcomer)
 
 
@@ -83,6 +86,19 @@ def test_a_forwarded_invitation_does_not_let_another_address_in(enterprise, alic
     with pytest.raises(ValidationError):
         services.invitation_accept(invitation=invitation, user=charlie)
     assert not enterprise.memberships.filter(user=charlie).exists()
+
+
+def test_an_unconfirmed_address_cannot_accept_or_see_its_invitations(enterprise, alice):
+    """Whoever holds a forwarded link could sign up with the invitee's address; until that
+    address is confirmed by its own inbox, the account can neither accept nor see the invite."""
+    invitation = _invite(enterprise, alice)
+    impostor = UserFactory(email="new@example.com", email_verified_at=None)
+    assert services.invitations_for(impostor) == []
+    with pytest.raises(ValidationError, match="Confirm your e-mail address"):
+        services.invitation_accept(invitation=invitation, user=impostor)
+    assert not enterprise.memberships.filter(user=impostor).exists()
+    impostor.email_verified_at = timezone.now()
+    assert services.invitations_for(impostor) == [invitation]
 
 
 def test_an_expired_invitation_is_refused(enterprise, alice):
@@ -94,10 +110,34 @@ def test_an_expired_invitation_is_refused(enterprise, alice):
         services.invitation_accept(invitation=invitation, user=UserFactory(email="new@example.com"))
 
 
-def test_inviting_again_replaces_the_pending_invitation(enterprise, alice):
-    _invite(enterprise, alice)
-    _invite(enterprise, alice, role=Role.VIEWER)
-    assert list(enterprise.invitations.values_list("role", flat=True)) == [Role.VIEWER]
+def test_sending_again_keeps_the_role_unless_another_is_chosen(enterprise, alice):
+    """Re-inviting an address once reset its role to Viewer and broke the first link silently."""
+    first = _invite(enterprise, alice, role=Role.EDITOR)
+    again = services.invitation_create(
+        enterprise=enterprise,
+        email="new@example.com",
+        role=None,
+        invited_by=alice,
+        accept_url_base="http://testserver/",
+    )
+    assert again.again and again.invitation.pk == first.pk
+    assert again.invitation.role == Role.EDITOR and again.previous_role == Role.EDITOR
+    changed = services.invitation_create(
+        enterprise=enterprise,
+        email="NEW@example.com",
+        role=Role.VIEWER,
+        invited_by=alice,
+        accept_url_base="http://testserver/",
+    )
+    assert (changed.previous_role, changed.invitation.role) == (Role.EDITOR, Role.VIEWER)
+    assert enterprise.invitations.count() == 1
+
+
+def test_invitations_are_limited_to_twenty_an_hour_per_person(enterprise, alice):
+    for n in range(20):
+        _invite(enterprise, alice, email=f"person-{n}@example.com")
+    with pytest.raises(ValidationError, match="20 invitations"):
+        _invite(enterprise, alice, email="one-more@example.com")
 
 
 def test_a_member_cannot_be_invited_again(enterprise, alice, bob):

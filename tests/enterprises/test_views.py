@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from enterprises import services
 from enterprises.access import SESSION_KEY
 from enterprises.models import Enterprise, Membership, OperationMode, Role
 from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
@@ -137,16 +138,61 @@ def test_invite_then_accept_through_the_pages(
     assert response.status_code == 302
     link = next(line for line in mailoutbox[0].body.splitlines() if "/invitations/" in line)
     path = link.replace("http://testserver", "")
-    # the invited colleague is not signed up yet: the link leads to the login page, then sign-up
+    # The invited colleague is not signed up yet: the link is exchanged for the invitation and
+    # the page that follows names no token; log-in and sign-up say who invites.
     client.logout()
-    response = client.get(path)
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    opened = client.get(path)
+    page = reverse("enterprises:invitation", args=[enterprise.invitations.get().pk])
+    assert opened.status_code == 302 and opened["Location"] == page
+    invitation_page = client.get(page).content.decode()
+    assert "Join Alice Trading Co." in invitation_page and "Create an account" in invitation_page
+    login_page = client.get(reverse("login")).content.decode()
+    assert "You are invited to join Alice Trading Co." in login_page
+    assert client.get(path).status_code == 404  # the link worked once
+
     colleague = UserFactory(email="colleague@example.com")
-    client = client_for(colleague)
-    assert client.get(path).status_code == 200
-    response = client.post(path)
+    client.force_login(colleague, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(page).status_code == 200
+    response = client.post(reverse("enterprises:invitation-accept", args=[page.split("/")[-2]]))
     assert response["Location"] == reverse("enterprises:detail", args=[enterprise.pk])
     assert enterprise.memberships.get(user=colleague).role == Role.EDITOR
+
+
+def test_the_addressee_finds_the_invitation_without_the_link(client_for, enterprise, alice):
+    sent = services.invitation_create(
+        enterprise=enterprise,
+        email="colleague@example.com",
+        role=Role.EDITOR,
+        invited_by=alice,
+        accept_url_base="http://testserver/",
+    )
+    colleague = UserFactory(email="colleague@example.com")
+    listing = client_for(colleague).get(reverse("enterprises:list")).content.decode()
+    page = reverse("enterprises:invitation", args=[sent.invitation.pk])
+    assert f'href="{page}"' in listing
+    assert client_for(colleague).get(page).status_code == 200
+    stranger = UserFactory(email="someone@example.com")
+    assert client_for(stranger).get(page).status_code == 404
+
+
+def test_an_owner_sends_an_invitation_again_with_its_role(
+    client_for, enterprise, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = client_for(alice)
+    sent = services.invitation_create(
+        enterprise=enterprise,
+        email="colleague@example.com",
+        role=Role.EDITOR,
+        invited_by=alice,
+        accept_url_base="http://testserver/",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("enterprises:invitation-resend", args=[enterprise.pk, sent.invitation.pk]),
+            follow=True,
+        )
+    assert "was sent again, still as Editor" in response.content.decode()
+    assert len(mailoutbox) == 1 and enterprise.invitations.get().role == Role.EDITOR
 
 
 @pytest.mark.parametrize(
@@ -167,11 +213,10 @@ def test_bad_invitations_name_the_field(client_for, enterprise, alice, data, mai
     assert mailoutbox == []
 
 
-def test_an_unknown_invitation_token_is_404(client_for, charlie):
-    assert (
-        client_for(charlie).get(reverse("enterprises:invitation-accept", args=["nope"])).status_code
-        == 404
-    )
+def test_an_unknown_or_used_invitation_link_explains_itself(client_for, charlie):
+    response = client_for(charlie).get(reverse("enterprises:invitation-open", args=["nope"]))
+    assert response.status_code == 404
+    assert "This invitation link no longer works" in response.content.decode()
 
 
 def test_the_switcher_lists_only_my_enterprises(client_for, enterprise, alice, charlie):

@@ -9,6 +9,7 @@ import random
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from enterprises import services
@@ -154,5 +155,7 @@ class Command(BaseCommand):
     def _user(self, email: str, name: str, **extra) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, **extra)
+            user = User.objects.create_user(
+                email, DEMO_PASSWORD, full_name=name, email_verified_at=timezone.now(), **extra
+            )
         return user
