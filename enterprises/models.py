@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.validators import validate_single_line
 from enterprises.validators import validate_credit_code
 
 
@@ -128,7 +129,7 @@ def _current_year() -> int:
 
 
 class Enterprise(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -142,7 +143,9 @@ class Enterprise(models.Model):
         OperationMode, verbose_name=_("operation modes"), related_name="enterprises"
     )
     platforms = models.JSONField(_("main platforms"), default=list, blank=True)
-    platforms_other = models.CharField(_("other platforms"), max_length=200, blank=True)
+    platforms_other = models.CharField(
+        _("other platforms"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     target_markets = CountryField(_("target markets"), multiple=True, blank=True)
     size_band = models.CharField(_("size"), max_length=10, choices=SizeBand.choices, blank=True)
     founded_year = models.PositiveSmallIntegerField(
@@ -152,7 +155,9 @@ class Enterprise(models.Model):
         validators=[MinValueValidator(1800), MaxValueValidator(2100)],
     )
     province = models.CharField(_("province"), max_length=20, choices=Province.choices, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    city = models.CharField(
+        _("city"), max_length=100, blank=True, validators=[validate_single_line]
+    )
     innovation_directions = models.ManyToManyField(
         InnovationDirection,
         verbose_name=_("innovation directions pursued"),

@@ -10,7 +10,8 @@ enterprise; the builders (and the worker, for a PDF) check again.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,7 +46,11 @@ def _pdf(request: HttpRequest, run: EvaluationRun, *, retry: bool = False) -> Re
 def run_pdf(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     """Members and staff: the PDF report once it is ready, its progress until then."""
     run = _succeeded_run(request, pk, run_pk)
-    report = _pdf(request, run)
+    try:
+        report = _pdf(request, run)
+    except ValidationError as error:  # too many renders asked for this minute
+        messages.error(request, " ".join(error.messages))
+        return redirect("evaluations:run", pk=pk, run_pk=run_pk)
     if report.is_ready:
         return private_file(report.file, report.filename, "application/pdf")
     return render(request, "evaluations/report_progress.html", _progress(run, report))
@@ -56,7 +61,10 @@ def run_pdf_status(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     """Members and staff: how far the PDF is (polled by htmx). Once ready, htmx is sent to the
     file itself, so the download starts without a second click."""
     run = _succeeded_run(request, pk, run_pk)
-    report = _pdf(request, run)
+    try:
+        report = _pdf(request, run)
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=HTMX_STOP_POLLING)
     response = render(request, "evaluations/report_progress_status.html", _progress(run, report))
     response["Cache-Control"] = "private, no-store"
     if report.is_ready and request.htmx:
@@ -70,7 +78,10 @@ def run_pdf_status(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
 def run_pdf_retry(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     """Members and staff: prepare a PDF that failed again."""
     run = _succeeded_run(request, pk, run_pk)
-    _pdf(request, run, retry=True)
+    try:
+        _pdf(request, run, retry=True)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("evaluations:run-pdf", pk=pk, run_pk=run_pk)
 
 

@@ -19,6 +19,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_single_line
+
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
 
@@ -244,7 +246,9 @@ class Evidence(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     indicator_code = models.CharField(_("indicator"), max_length=40)
     file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_path)
-    original_name = models.CharField(_("file name"), max_length=255)
+    original_name = models.CharField(
+        _("file name"), max_length=255, validators=[validate_single_line]
+    )
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(

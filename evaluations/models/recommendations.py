@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_single_line, validate_text
+
 from .schemes import Localized
 
 
@@ -120,16 +122,21 @@ class Recommendation(Localized):
     profile_condition = models.CharField(
         _("applies to"), max_length=32, choices=ProfileCondition, blank=True, default=""
     )
-    title = models.CharField(_("title"), max_length=200)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
-    advice = models.TextField(_("advice"))
-    advice_zh = models.TextField(_("advice (Chinese)"), blank=True)
-    actions = models.TextField(_("actions"), help_text=_("One concrete action per line."))
-    actions_zh = models.TextField(_("actions (Chinese)"), blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
+    title_zh = models.CharField(
+        _("title (Chinese)"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    advice = models.TextField(_("advice"), validators=[validate_text])
+    advice_zh = models.TextField(_("advice (Chinese)"), blank=True, validators=[validate_text])
+    actions = models.TextField(
+        _("actions"), help_text=_("One concrete action per line."), validators=[validate_text]
+    )
+    actions_zh = models.TextField(_("actions (Chinese)"), blank=True, validators=[validate_text])
     source = models.CharField(
         _("source in the paper"),
         max_length=200,
         help_text=_('Where it comes from, e.g. "Ye (2025), section 3.4, Table 5".'),
+        validators=[validate_single_line],
     )
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

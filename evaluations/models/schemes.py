@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.validators import validate_single_line, validate_text
 from evaluations.scoring import (
     DEFAULT_BOUND_SPREAD,
     DEFAULT_GRADE_BANDS,
@@ -52,8 +53,10 @@ class Localized(models.Model):
 
 class Dimension(Localized):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
+    name_zh = models.CharField(
+        _("name (Chinese)"), max_length=100, blank=True, validators=[validate_single_line]
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -77,21 +80,30 @@ class Indicator(Localized):
     dimension = models.ForeignKey(
         Dimension, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("dimension")
     )
-    name = models.CharField(_("name"), max_length=100)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
-    unit = models.CharField(_("unit"), max_length=100)
-    unit_zh = models.CharField(_("unit (Chinese)"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
+    name_zh = models.CharField(
+        _("name (Chinese)"), max_length=100, blank=True, validators=[validate_single_line]
+    )
+    unit = models.CharField(_("unit"), max_length=100, validators=[validate_single_line])
+    unit_zh = models.CharField(
+        _("unit (Chinese)"), max_length=100, blank=True, validators=[validate_single_line]
+    )
     direction = models.CharField(_("better when"), max_length=6, choices=Better.choices)
     min_value = models.DecimalField(_("minimum value"), max_digits=14, decimal_places=4, default=0)
     max_value = models.DecimalField(
         _("maximum value"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     guidance = models.TextField(
-        _("guidance"), blank=True, help_text=_("What good and poor look like.")
+        _("guidance"),
+        blank=True,
+        help_text=_("What good and poor look like."),
+        validators=[validate_text],
     )
-    guidance_zh = models.TextField(_("guidance (Chinese)"), blank=True)
-    paper_note = models.TextField(_("note on the paper"), blank=True)
-    paper_note_zh = models.TextField(_("note on the paper (Chinese)"), blank=True)
+    guidance_zh = models.TextField(_("guidance (Chinese)"), blank=True, validators=[validate_text])
+    paper_note = models.TextField(_("note on the paper"), blank=True, validators=[validate_text])
+    paper_note_zh = models.TextField(
+        _("note on the paper (Chinese)"), blank=True, validators=[validate_text]
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
@@ -260,14 +272,14 @@ class WeightScheme(models.Model):
     TRANSITIONS = {(Status.DRAFT, Status.PUBLISHED), (Status.PUBLISHED, Status.RETIRED)}
 
     slug = models.SlugField(_("slug"), max_length=64)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     version = models.PositiveIntegerField(
         _("version"), default=1, validators=[MinValueValidator(1)]
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_text])
     grade_bands = models.JSONField(
         _("grade bands"),
         default=default_grade_bands,

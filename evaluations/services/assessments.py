@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.validators import validate_single_line
 from evaluations.models import Assessment, EvaluationRun, Evidence, Indicator, WeightScheme
 from evaluations.scoring import ScoringError, scheme_to_dict, validate_values
 from evaluations.scoring.checklist import complete_checklist
@@ -216,8 +217,11 @@ def _looks_like_text(head: bytes) -> bool:
 
 @transaction.atomic
 def evidence_attach(*, assessment: Assessment, user, indicator_code: str, upload) -> Evidence:
-    """Attach (or replace) the file backing one indicator's value."""
+    """Attach (or replace) the file backing one indicator's value. The assessment is locked and
+    read again first: a submission committing meanwhile must not gain a file afterwards."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_draft(assessment)
+    validate_single_line(upload.name or "")
     if not Indicator.objects.filter(code=indicator_code).exists():
         raise ValidationError(_("Unknown indicator."))
     if upload.size > Evidence.MAX_BYTES:

@@ -18,12 +18,13 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import dispatch
+from core import dispatch, limits
 from evaluations.models import EvaluationRun, ReportFile
 
 logger = logging.getLogger(__name__)
@@ -58,9 +59,12 @@ def report_file_request(
     language: str,
     audience: str = ReportFile.Audience.MEMBERS,
     retry: bool = False,
+    limited: bool = True,
 ) -> ReportFile:
     """The run's PDF in ``language``: the existing file or render, else a new render sent to
-    the reports queue (after the commit). ``retry`` starts a failed one again."""
+    the reports queue (after the commit). ``retry`` starts a failed one again. A new render
+    counts against the enterprise's ``limits.REPORT_RENDERS`` unless ``limited`` is off (the
+    pre-render, which nobody asked for); past it, ValidationError says so."""
     now = timezone.now()
     stamp = _stamp(run)
     with transaction.atomic():
@@ -82,6 +86,8 @@ def report_file_request(
         if not created and (not _usable(report, stamp, now) or (again and report.is_failed)):
             _queue_again(report, stamp=stamp, user=user, now=now)
             created = True
+        if created and limited and not limits.spend(limits.REPORT_RENDERS, run.enterprise_id):
+            raise ValidationError(limits.REPORT_RENDERS.message)
         if created:
             transaction.on_commit(lambda: _send(report.pk))
     return report
@@ -117,7 +123,7 @@ def report_file_prerender(*, run_id: int) -> ReportFile | None:
     if run.created_by is None or run.origin != EvaluationRun.Origin.SUBMISSION:
         return None
     language = run.language or settings.LANGUAGE_CODE
-    return report_file_request(run=run, user=run.created_by, language=language)
+    return report_file_request(run=run, user=run.created_by, language=language, limited=False)
 
 
 def report_file_fail(report_id: int, reason: str) -> None:
