@@ -395,31 +395,45 @@ def _rows(items, columns: list[_Column], part: str) -> list[dict]:
 
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
-    """The catalogue of advice from the paper (PRODUCT.md section 6): data, edited here."""
+    """The catalogue of advice (PRODUCT.md section 6): data, edited here. Each item cites its
+    basis in the paper and, apart, the practice its action comes from."""
 
-    list_display = ("code", "title", "indicator", "dimension", "principle", "element", "is_active")
+    list_display = ("code", "title", "kind", "indicator", "element", "is_active")
     list_editable = ("is_active",)
-    list_filter = ("principle", "element", "challenge", "case", "profile_condition", "is_active")
+    list_filter = ("kind", "principle", "element", "challenge", "case", "profile_condition")
     list_select_related = ("indicator", "dimension")
-    search_fields = ("code", "title", "title_zh")
+    search_fields = ("code", "title", "title_zh", "practice")
     fieldsets = (
-        (None, {"fields": ("code", ("indicator", "dimension"), "is_active", "order")}),
         (
-            _("From the paper"),
+            None,
             {
                 "fields": (
-                    "principle",
-                    "challenge",
-                    "element",
-                    "innovation_direction",
-                    "case",
+                    "code",
+                    "kind",
+                    ("indicator", "dimension"),
+                    "checklist_answer",
                     "profile_condition",
-                    "source",
+                    "is_active",
+                    "order",
                 )
             },
         ),
-        (_("English"), {"fields": ("title", "advice", "actions")}),
-        (_("Simplified Chinese"), {"fields": ("title_zh", "advice_zh", "actions_zh")}),
+        (
+            _("Basis in the paper"),
+            {"fields": ("principle", "challenge", "element", "innovation_direction", "case")},
+        ),
+        (_("English"), {"fields": ("title", "advice", "actions", "basis", "practice")}),
+        (
+            _("Simplified Chinese"),
+            {"fields": ("title_zh", "advice_zh", "actions_zh", "basis_zh", "practice_zh")},
+        ),
+        (
+            _("An effect the practice source states"),
+            {
+                "classes": ("collapse",),
+                "fields": ("effect_to", "effect_note", "effect_note_zh"),
+            },
+        ),
     )
 
 

@@ -1,169 +1,162 @@
-"""Ranked, quantified advice for one run, from the catalogue (PRODUCT.md section 6).
+"""Advice for one evaluation, from the catalogue (PRODUCT.md section 6).
 
-Which items apply is data (``Recommendation`` rows: the indicator or dimension served, a profile
-condition); this module only measures them. For each item a realistic next step is chosen
-(the cohort's upper quartile for the indicator when the cohort is large enough, else halfway
-from the value to the best bound), the run is re-scored with that one change by the same engine
-(from the run's own snapshot), and items are ranked by
-
-    priority = points won × (Table 3 importance of the element ÷ 10)
-
-so a point won on policy and compliance (importance 10) counts more than one on collaboration (6).
+Which items apply and how they rank is ``evaluations.scoring.advice`` (plain Python, the
+engine measuring every change); this module feeds it the catalogue rows, the run's values and
+checklist, the enterprise's profile and the cohort's upper quartiles, and gives each result its
+words in the reader's language: the title, the advice, the actions, the what-if line, and the two
+sources (the basis in the paper, and the practice the action comes from).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from core import caching
-from evaluations import peers, selectors
+from evaluations import formatting, peers, selectors
 from evaluations.models import EvaluationRun, Recommendation
-from evaluations.models.recommendations import ProfileCondition
-from evaluations.scoring import IndicatorSpec, scheme_from_dict, score
+from evaluations.models.recommendations import ChecklistAnswer
+from evaluations.scoring import SchemeSpec, scheme_from_dict
+from evaluations.scoring.advice import Change, Item, Profile, Ranked, rank
 
-FORMULA = gettext_lazy("priority = points won × (Table 3 importance of the element ÷ 10)")
-MANY_MARKETS = 3
+RULE = gettext_lazy(
+    "Ranked by the points each change wins, computed by the same engine as the score; ties go "
+    "to the indicator that scores lower, then to the Table 3 importance of the element the "
+    "advice serves. Advice that moves no scored input comes after, by that importance."
+)
+ADVICE_SECONDS = 300
 
 
 @dataclass(frozen=True)
 class Advice:
+    """A ranked item with everything a page or a report shows of it."""
+
     item: Recommendation
-    title: str
-    advice: str
-    actions: list[str]
-    source: str
-    gain: float  # overall points the what-if wins
-    importance: int | None
-    priority: float
+    ranked: Ranked
+    what_if: str  # "" for advice without points
+
+    @property
+    def points(self) -> float | None:
+        return self.ranked.points
+
+    @property
+    def change(self) -> Change | None:
+        return self.ranked.change
+
+    @property
+    def title(self) -> str:
+        return self.item.localized("title")
+
+    @property
+    def advice(self) -> str:
+        return self.item.localized("advice")
+
+    @property
+    def actions(self) -> list[str]:
+        return self.item.action_lines()
+
+    @property
+    def basis(self) -> str:
+        return self.item.localized("basis")
+
+    @property
+    def practice(self) -> str:
+        return self.item.localized("practice")
+
+    @property
+    def importance(self) -> int | None:
+        return self.item.element_importance
+
+
+@dataclass(frozen=True)
+class AdviceGroup:
+    """One what-if line and the items that reach it: the alternatives for one indicator share
+    a line; every other item stands alone."""
+
     what_if: str
-    target: float | None
+    points: float | None
+    items: list[Advice]
 
 
-def profile_conditions(enterprise) -> set[str]:
-    """The profile conditions this enterprise meets ("" always holds), read once per call."""
-    directions = set(enterprise.innovation_directions.values_list("code", flat=True))
-    modes = set(enterprise.operation_modes.values_list("code", flat=True))
-    holding = {ProfileCondition.ANY}
-    if len(enterprise.target_markets) >= MANY_MARKETS and "compliance" not in directions:
-        holding.add(ProfileCondition.MANY_MARKETS_NO_COMPLIANCE)
-    if modes & {"social", "live"}:
-        holding.add(ProfileCondition.SOCIAL_OR_LIVE)
-    return holding
+def catalogue_items(rows: Iterable[Recommendation]) -> list[Item]:
+    return [
+        Item(
+            code=row.code,
+            kind=row.kind,
+            indicator=row.indicator.code if row.indicator_id else None,
+            importance=row.element_importance or 0,
+            order=row.order,
+            checklist_answer=row.checklist_answer,
+            profile_condition=row.profile_condition,
+            effect_to=row.effect_to,
+        )
+        for row in rows
+    ]
 
 
-def _better(spec: IndicatorSpec, a: float, b: float) -> bool:
-    """Is ``a`` better than ``b`` for this indicator?"""
-    return a < b if spec.best < spec.worst else a > b
+def active_catalogue() -> list[Recommendation]:
+    return list(Recommendation.objects.filter(is_active=True).select_related("indicator"))
 
 
-def realistic_target(spec: IndicatorSpec, value: float, cohort: list[float] | None) -> float:
-    """The cohort's upper quartile (in the better direction) if it beats the value, else halfway
-    from the value to the best bound."""
-    if cohort:
-        upper = peers.quantile(cohort, 0.25 if spec.best < spec.worst else 0.75)
-        if _better(spec, upper, value):
-            return upper
-    return value + (spec.best - value) / 2
+def enterprise_profile(enterprise) -> Profile:
+    return Profile(
+        operation_modes=frozenset(enterprise.operation_modes.values_list("code", flat=True)),
+        target_markets=len(enterprise.target_markets),
+        innovation_directions=frozenset(
+            enterprise.innovation_directions.values_list("code", flat=True)
+        ),
+    )
 
 
-def _number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
+def upper_quartiles(scheme: SchemeSpec, cohort) -> dict[str, float]:
+    """Each indicator's upper quartile in its better direction, from a cohort summary."""
+    if cohort is None:
+        return {}
+    found = {}
+    for spec in scheme.indicators:
+        grid = cohort.indicators.get(spec.code)
+        if grid:
+            found[spec.code] = peers.quantile(grid, 0.25 if spec.best < spec.worst else 0.75)
+    return found
 
 
-def recommendations_for(
-    run: EvaluationRun, limit: int | None = None, *, cohort=None
+def advise(
+    scheme: SchemeSpec,
+    values: Mapping[str, float | None],
+    rows: list[Recommendation],
+    *,
+    checklist: Mapping[str, object] | None = None,
+    profile: Profile | None = None,
+    cohort=None,
 ) -> list[Advice]:
-    """The catalogue items that apply to this run, strongest first."""
+    """The catalogue ranked for these values, each item with its words."""
+    by_code = {row.code: row for row in rows}
+    ranked = rank(
+        scheme,
+        values,
+        catalogue_items(rows),
+        checklist=checklist,
+        profile=profile,
+        upper_quartiles=upper_quartiles(scheme, cohort),
+    )
+    return [Advice(by_code[r.item.code], r, what_if_line(r)) for r in ranked]
+
+
+def recommendations_for(run: EvaluationRun, *, cohort=None) -> list[Advice]:
+    """The advice for a succeeded run, measured against the cohort when one is given."""
     if run.status != EvaluationRun.Status.SUCCEEDED:
         return []
-    scheme = scheme_from_dict(run.scheme_snapshot)
-    specs = {spec.code: spec for spec in scheme.indicators}
-    values = {code: float(value) for code, value in run.values.items()}
-    base = score(scheme, values)
-    normalized = {i.code: i.normalized for i in base.indicators}
-    _dimensions, indicators = selectors.reference()
-    items = Recommendation.objects.filter(is_active=True).select_related("indicator", "dimension")
-    holding = profile_conditions(run.enterprise)
-    gains: dict[str, tuple[float, float | None, str]] = {}
-
-    def indicator_gain(code: str) -> tuple[float, float | None, str]:
-        if code not in gains:
-            spec = specs.get(code)
-            if spec is None or normalized.get(code, 1.0) >= 1.0:
-                gains[code] = (0.0, None, "")
-            else:
-                peers = cohort.indicators.get(code) if cohort is not None else None
-                target = realistic_target(spec, values[code], peers)
-                changed = score(scheme, {**values, code: target})
-                gain = changed.overall - base.overall
-                indicator = indicators.get(code)
-                name = indicator.localized("name") if indicator else code
-                unit = indicator.localized("unit") if indicator else ""
-                text = _("bring %(name)s from %(old)s to %(new)s (%(unit)s): %(gain)s points") % {
-                    "name": name.lower() if name.isascii() else name,
-                    "old": _number(values[code]),
-                    "new": _number(target),
-                    "unit": unit,
-                    "gain": f"+{gain:.1f}",
-                }
-                gains[code] = (gain, target, text)
-        return gains[code]
-
-    advice = []
-    for item in items:
-        if item.profile_condition not in holding:
-            continue
-        if item.indicator_id:
-            gain, target, text = indicator_gain(item.indicator.code)
-        else:
-            codes = [c for c, spec in specs.items() if spec.dimension == item.dimension.code]
-            moved = {c: realistic_target(specs[c], values[c], None) for c in codes}
-            gain = score(scheme, {**values, **moved}).overall - base.overall
-            target = None
-            text = _("bring every %(dimension)s indicator halfway to its best: %(gain)s points") % {
-                "dimension": item.dimension.localized("name"),
-                "gain": f"+{gain:.1f}",
-            }
-        if gain <= 1e-9 and not item.profile_condition:
-            continue  # no gap to close
-        importance = item.element_importance
-        priority = gain * (importance if importance is not None else 10) / 10
-        advice.append(
-            Advice(
-                item=item,
-                title=item.localized("title"),
-                advice=item.localized("advice"),
-                actions=item.action_lines(),
-                source=item.source,
-                gain=gain,
-                importance=importance,
-                priority=priority,
-                what_if=text,
-                target=target,
-            )
-        )
-    advice.sort(key=lambda a: (-a.priority, -a.gain, a.item.order, a.item.code))
-    return advice[:limit] if limit else advice
-
-
-def shortlist(advice: list[Advice], *, per_target: int = 2, limit: int = 8) -> list[Advice]:
-    """The strongest items, at most ``per_target`` for one indicator or dimension, so the top of
-    the page covers several gaps rather than one."""
-    chosen, seen = [], {}
-    for item in advice:
-        key = item.item.indicator_id or f"d{item.item.dimension_id}"
-        if seen.get(key, 0) < per_target:
-            chosen.append(item)
-            seen[key] = seen.get(key, 0) + 1
-        if len(chosen) == limit:
-            break
-    return chosen
-
-
-ADVICE_SECONDS = 300
+    return advise(
+        scheme_from_dict(run.scheme_snapshot),
+        run.values,
+        active_catalogue(),
+        checklist=run.checklist,
+        profile=enterprise_profile(run.enterprise),
+        cohort=cohort,
+    )
 
 
 def cached_recommendations(run: EvaluationRun, *, cohort=None) -> list[Advice]:
@@ -179,3 +172,52 @@ def cached_recommendations(run: EvaluationRun, *, cohort=None) -> list[Advice]:
     return caching.get_or_build(
         "advice", parts, lambda: recommendations_for(run, cohort=cohort), timeout=ADVICE_SECONDS
     )
+
+
+def what_if_line(ranked: Ranked) -> str:
+    """"Logistics costs from 18 to 11.5 (% of sales revenue): +6.5 points", a condition and
+    its effect, as the engine computed it."""
+    change = ranked.change
+    if change is None or ranked.points is None:
+        return ""
+    gain = formatting.signed(ranked.points)
+    if change.input in ChecklistAnswer.values:
+        values = {"answer": ChecklistAnswer(change.input).label, "gain": gain}
+        if change.after is True:
+            return _("“%(answer)s” answered yes: %(gain)s points") % values
+        return _("“%(answer)s” raised to 100: %(gain)s points") % values
+    indicator = selectors.reference()[1].get(change.input)
+    return _("%(name)s from %(old)s to %(new)s (%(unit)s): %(gain)s points") % {
+        "name": indicator.localized("name") if indicator else change.input,
+        "old": formatting.plain(change.before),
+        "new": formatting.plain(round(float(change.after), 1)),
+        "unit": indicator.localized("unit") if indicator else "",
+        "gain": gain,
+    }
+
+
+def grouped(advice: list[Advice]) -> list[AdviceGroup]:
+    """Advice as the page shows it: the alternatives for one indicator under its one what-if
+    line, in the order of the ranking."""
+    groups: list[AdviceGroup] = []
+    shared: dict[str, AdviceGroup] = {}
+    for item in advice:
+        if item.ranked.shared:
+            code = item.change.input
+            if code in shared:
+                shared[code].items.append(item)
+                continue
+            shared[code] = AdviceGroup(item.what_if, item.points, [item])
+            groups.append(shared[code])
+        else:
+            groups.append(AdviceGroup(item.what_if, item.points, [item]))
+    return groups
+
+
+def shortlist(advice: list[Advice], *, groups: int = 5, per_group: int = 2) -> list[AdviceGroup]:
+    """The strongest lines, each with at most ``per_group`` alternatives, so the top of the page
+    covers several gaps rather than one."""
+    return [
+        AdviceGroup(group.what_if, group.points, group.items[:per_group])
+        for group in grouped(advice)[:groups]
+    ]

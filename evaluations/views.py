@@ -263,12 +263,14 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     if run.status == EvaluationRun.Status.SUCCEEDED:
         position = peers.peer_position(run)
         advice = recommend.cached_recommendations(run, cohort=position.cohort)
+        shortlist = recommend.shortlist(advice)
         context.update(
             position=position,
             box_chart=position.chart(),
-            advice=recommend.shortlist(advice),
+            advice=shortlist,
+            shown_advice=sum(len(group.items) for group in shortlist),
             more_advice=len(advice),
-            formula=recommend.FORMULA,
+            rule=recommend.RULE,
             what_if_form=WhatIfForm(
                 initial=run.values, indicators=[line.indicator for line in page.indicators]
             ),

@@ -145,6 +145,12 @@ class EvaluationRun(models.Model):
     scheme_version = models.PositiveIntegerField(_("scheme version"))
     scheme_snapshot = models.JSONField(_("scheme snapshot"))
     values = models.JSONField(_("values"))
+    checklist = models.JSONField(
+        _("environmental checklist"),
+        null=True,
+        blank=True,
+        help_text=_("The answers the environmental score was computed from, if it was."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -1,9 +1,12 @@
-"""The catalogue of advice drawn from the paper (PRODUCT.md sections 2 and 6).
+"""The catalogue of advice (PRODUCT.md sections 2 and 6).
 
-Each item is data, editable in admin and loaded from a fixture: which indicator (or dimension)
-it serves, which section 3.1 principle it applies, and where relevant the Table 2 challenge, the
-Table 3 element, the Table 1 innovation direction and the Table 5 case it draws on. Ranking and
-the what-if live in ``evaluations.recommend``; nothing here decides which item applies.
+Each item is data, editable in admin and loaded from ``evaluations/data/recommendations.json``:
+what it changes (``kind``: an indicator's value, one checklist answer, how to measure, or advice
+without points), which indicator or dimension it serves, and two sources: its *basis in the
+paper* (only what Ye (2025) says: the section 3.1 principle, the Table 2 challenge, the Table 3
+element, the Table 5 case) and its *practice* (the named external source of the concrete action).
+Ranking and the what-if live in ``evaluations.recommend``; nothing here decides which item
+applies.
 """
 
 from __future__ import annotations
@@ -91,8 +94,27 @@ class ProfileCondition(models.TextChoices):
     SOCIAL_OR_LIVE = "social_or_live", _("runs social or live-streaming commerce")
 
 
+class Kind(models.TextChoices):
+    """What an item changes, and so whether it can claim points (PRODUCT.md section 6)."""
+
+    VALUE = "value", _("a way to improve an indicator's value (one what-if per indicator)")
+    CHECKLIST = "checklist", _("one answer of the environmental checklist (its own what-if)")
+    MEASURE = "measure", _("how to start measuring an indicator marked not available")
+    ADVICE = "advice", _("advice that moves no scored input (no points)")
+
+
+class ChecklistAnswer(models.TextChoices):
+    GREEN_PACKAGING = "green_packaging_pct", _("Shipments in green packaging (%)")
+    LOW_CARBON_SHIPPING = "low_carbon_shipping_pct", _("Shipments by lower-carbon modes (%)")
+    EMISSIONS_REPORTED = "emissions_reported", _("Emissions measured and reported")
+    REDUCTION_TARGET = "reduction_target", _("Emission-reduction target set")
+    RENEWABLE_ELECTRICITY = "renewable_electricity_pct", _("Renewable share of own electricity (%)")
+    RETURNS_PROGRAMME = "returns_programme", _("Returns-reduction or reuse programme")
+
+
 class Recommendation(Localized):
     code = models.SlugField(_("code"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.VALUE)
     indicator = models.ForeignKey(
         "evaluations.Indicator",
         on_delete=models.CASCADE,
@@ -132,12 +154,48 @@ class Recommendation(Localized):
         _("actions"), help_text=_("One concrete action per line."), validators=[validate_text]
     )
     actions_zh = models.TextField(_("actions (Chinese)"), blank=True, validators=[validate_text])
-    source = models.CharField(
-        _("source in the paper"),
-        max_length=200,
-        help_text=_('Where it comes from, e.g. "Ye (2025), section 3.4, Table 5".'),
-        validators=[validate_single_line],
+    checklist_answer = models.CharField(
+        _("checklist answer it changes"),
+        max_length=32,
+        choices=ChecklistAnswer,
+        blank=True,
+        help_text=_("For a checklist item: the answer that becomes yes, or 100 %."),
     )
+    effect_to = models.FloatField(
+        _("value the action reaches"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Only when the practice source states the effect: then the item has a what-if of "
+            "its own instead of the indicator's shared one."
+        ),
+    )
+    effect_note = models.TextField(
+        _("where the effect is stated"), blank=True, validators=[validate_text]
+    )
+    effect_note_zh = models.TextField(
+        _("where the effect is stated (Chinese)"), blank=True, validators=[validate_text]
+    )
+    basis = models.TextField(
+        _("basis in the paper"),
+        help_text=_(
+            "Only what Ye (2025) says, by section and table: a principle, a challenge, an "
+            "element, a case. Never an action the paper does not name."
+        ),
+        validators=[validate_text],
+    )
+    basis_zh = models.TextField(
+        _("basis in the paper (Chinese)"), blank=True, validators=[validate_text]
+    )
+    practice = models.TextField(
+        _("practice"),
+        help_text=_(
+            "The named external source of the concrete action, with a reference a reader can "
+            "find (issuer, title, year, a URL or a standard number)."
+        ),
+        validators=[validate_text],
+    )
+    practice_zh = models.TextField(_("practice (Chinese)"), blank=True, validators=[validate_text])
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -150,6 +208,11 @@ class Recommendation(Localized):
                 condition=models.Q(indicator__isnull=False) | models.Q(dimension__isnull=False),
                 name="recommendation_serves_something",
                 violation_error_message=_("A recommendation serves an indicator or a dimension."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="checklist") | ~models.Q(checklist_answer=""),
+                name="recommendation_checklist_names_its_answer",
+                violation_error_message=_("A checklist item names the answer it changes."),
             ),
         ]
 

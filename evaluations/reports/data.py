@@ -113,7 +113,8 @@ class ReportData:
     page: RunPage
     methodology: Methodology
     profile: list[tuple[str, str]] = field(default_factory=list)
-    recommendations: list = field(default_factory=list)
+    recommendations: list = field(default_factory=list)  # recommend.AdviceGroup, best first
+    rule: str = ""  # how the recommendations are ranked
     peers: peers.PeerPosition | None = None
     peer_chart: Any = None  # charts.BoxChart of the peer position, when shown
     generated_at: datetime = field(default_factory=timezone.now)
@@ -234,6 +235,7 @@ def report_data(run, *, user) -> ReportData:
         methodology=methodology(run, page),
         profile=enterprise_profile(acc.enterprise),
         recommendations=_recommendations(run, position),
+        rule=str(recommend.RULE),
         peers=position,
         peer_chart=position.chart(),
         language=get_language() or "en",

@@ -141,6 +141,11 @@ def run_create(*, assessment: Assessment, scheme: WeightScheme, user=None) -> Ev
         scheme_version=scheme.version,
         scheme_snapshot=scheme_to_dict(spec),
         values=values,
+        checklist=(
+            dict(assessment.env_checklist)
+            if assessment.env_mode == Assessment.EnvMode.CHECKLIST
+            else None
+        ),
         created_by=user,
         sent_at=timezone.now(),  # sent right after the commit; cleared if the send fails
     )

@@ -7,7 +7,6 @@ from django.urls import reverse
 from enterprises.models import InnovationDirection, OperationMode
 from evaluations import peers, recommend
 from evaluations.models import EvaluationRun, Recommendation
-from evaluations.scoring import IndicatorSpec
 from evaluations.services import scheme_publish
 from tests.factories import (
     COMPLETE_VALUES,
@@ -32,62 +31,81 @@ def run(enterprise, erin):
     return submitted_run(AssessmentFactory(enterprise=enterprise), erin)
 
 
-# --- Targets and ranking ------------------------------------------------------------------------
-
-LOGISTICS = IndicatorSpec("logistics_cost", "operational_efficiency", 0.25, 30, 5, 0, 100)
-TECH = IndicatorSpec("tech_update_speed", "innovation_capacity", 0.10, 0, 24, 0, None)
+# --- Advice for a run: what the engine measures, from the catalogue ---------------------------
 
 
-def test_without_a_cohort_the_target_is_halfway_to_the_best_bound():
-    assert recommend.realistic_target(LOGISTICS, 18, None) == 11.5
-    assert recommend.realistic_target(TECH, 8, None) == 16
-
-
-def test_with_a_cohort_the_target_is_its_upper_quartile_in_the_better_direction():
-    cohort = sorted([8.0, 10.0, 12.0, 14.0, 16.0, 20.0, 24.0])
-    # lower is better: the 25th percentile of the costs (11.0) is the better quartile
-    assert recommend.realistic_target(LOGISTICS, 18, cohort) == pytest.approx(11.0)
-    # a value already better than the quartile falls back to halfway to the best
-    assert recommend.realistic_target(LOGISTICS, 9, cohort) == 7
-
-
-def test_each_advice_quantifies_its_what_if_with_the_engine(run):
+def test_the_alternatives_for_an_indicator_share_one_what_if_line(run):
     advice = recommend.recommendations_for(run)
-    logistics = next(a for a in advice if a.item.indicator.code == "logistics_cost")
+    logistics = [a for a in advice if a.change and a.change.input == "logistics_cost"]
+    assert len(logistics) >= 2
     # 18 % -> 11.5 %: s rises by 6.5/25 on a weight of 0.25, i.e. +6.5 points
-    assert logistics.gain == pytest.approx(6.5)
-    assert "from 18 to 11.5" in logistics.what_if and "+6.5 points" in logistics.what_if
-    assert logistics.source.startswith("Ye (2025)")
+    assert [a.points for a in logistics] == [pytest.approx(6.5)] * len(logistics)
+    line = logistics[0].what_if
+    assert "Logistics costs from 18 to 11.5" in line and "+6.5 points" in line
+    groups = recommend.grouped(advice)
+    group = next(
+        g for g in groups if g.items[0].change and g.items[0].change.input == "logistics_cost"
+    )
+    assert [a.item.code for a in group.items] == [a.item.code for a in logistics]
 
 
-def test_ranking_is_by_gain_weighted_by_table_3_importance(run):
+def test_every_item_cites_the_paper_and_the_practice_apart(run):
+    for a in recommend.recommendations_for(run):
+        assert a.basis.startswith("Ye (2025)") and a.practice
+
+
+def test_items_rank_by_points_and_advice_without_points_comes_last(run):
     advice = recommend.recommendations_for(run)
-    priorities = [a.priority for a in advice]
-    assert priorities == sorted(priorities, reverse=True)
-    for a in advice:
-        expected = a.gain * (a.importance if a.importance is not None else 10) / 10
-        assert a.priority == pytest.approx(expected)
-    assert {a.item.indicator.code for a in advice if a.item.indicator} >= set(COMPLETE_VALUES)
+    points = [a.points for a in advice if a.points is not None]
+    assert points == sorted(points, reverse=True)
+    first_without = next(i for i, a in enumerate(advice) if a.points is None)
+    assert all(a.points is None for a in advice[first_without:])
+    assert {a.item.code for a in advice[first_without:]} >= {
+        "operations-diversified-payment-settlement"
+    }
+
+
+def test_a_checklist_answer_already_given_is_never_advised(enterprise, erin):
+    from evaluations.models import Assessment
+
+    answers = {
+        "green_packaging_pct": 40.0,
+        "low_carbon_shipping_pct": 20.0,
+        "emissions_reported": True,
+        "reduction_target": False,
+        "renewable_electricity_pct": 100.0,
+        "returns_programme": False,
+    }
+    assessment = AssessmentFactory(
+        enterprise=enterprise,
+        env_mode=Assessment.EnvMode.CHECKLIST,
+        env_checklist=answers,
+        values={**COMPLETE_VALUES, "environmental_impact_score": 42.0},
+    )
+    run = submitted_run(assessment, erin)
+    advice = {
+        a.item.checklist_answer: a
+        for a in recommend.recommendations_for(run)
+        if a.item.checklist_answer
+    }
+    assert "emissions_reported" not in advice and "renewable_electricity_pct" not in advice
+    target = advice["reduction_target"]
+    assert target.change.after is True and target.points == pytest.approx(3.0)
+    assert "answered yes: +3.0 points" in target.what_if
 
 
 def test_the_shortlist_covers_several_gaps(run):
-    top = recommend.shortlist(recommend.recommendations_for(run), per_target=2, limit=8)
-    assert len(top) == 8
-    per_indicator = {}
-    for a in top:
-        key = ("indicator", a.item.indicator_id) if a.item.indicator_id else a.item.dimension_id
-        per_indicator[key] = per_indicator.get(key, 0) + 1
-    assert max(per_indicator.values()) <= 2
+    top = recommend.shortlist(recommend.recommendations_for(run), groups=5, per_group=2)
+    assert len(top) == 5
+    assert all(len(group.items) <= 2 for group in top)
+    inputs = [g.items[0].change.input for g in top if g.items[0].change]
+    assert len(inputs) == len(set(inputs))
 
 
 def test_an_indicator_at_its_best_bound_gets_no_advice(enterprise, erin):
     values = {**COMPLETE_VALUES, "logistics_cost": 3.0}
     run = submitted_run(AssessmentFactory(enterprise=enterprise, values=values), erin)
-    codes = {
-        a.item.indicator.code
-        for a in recommend.recommendations_for(run)
-        if a.item.indicator and not a.item.profile_condition
-    }
+    codes = {a.change.input for a in recommend.recommendations_for(run) if a.change}
     assert "logistics_cost" not in codes
 
 
@@ -190,8 +208,9 @@ def test_the_result_page_shows_advice_peers_and_what_if(run, erin, client_for):
     _cohort(5, erin)
     cache.clear()
     html = client_for(erin).get(_url("run", run)).content.decode()
-    assert "What to improve first" in html and "Source:" in html
-    assert "points won × (Table 3 importance" in html
+    assert "What to improve first" in html
+    assert "Basis in the paper:" in html and "Practice:" in html
+    assert "ties go to the indicator that scores lower" in html  # the rule, on the page
     assert "Among your peers" in html and "Lower quartile" in html
     assert 'id="what-if-form"' in html
 
@@ -245,8 +264,12 @@ def test_comparison_with_a_draft_is_refused(run, erin, client_for):
 
 def test_the_kept_advice_follows_a_catalogue_edit(run, erin, client_for):
     client = client_for(erin)
-    first = client.get(_url("run", run)).context["advice"][0].item
-    assert client.get(_url("run", run)).context["advice"][0].item == first  # kept
+
+    def shown(response) -> set[int]:
+        return {a.item.pk for group in response.context["advice"] for a in group.items}
+
+    first = client.get(_url("run", run)).context["advice"][0].items[0].item
+    assert first.pk in shown(client.get(_url("run", run)))  # kept
     first.is_active = False
     first.save()  # as admin does
-    assert first.pk not in {a.item.pk for a in client.get(_url("run", run)).context["advice"]}
+    assert first.pk not in shown(client.get(_url("run", run)))

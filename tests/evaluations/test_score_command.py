@@ -448,3 +448,68 @@ def test_a_bad_profile_exits_2_naming_the_field(run, text, named):
     for field in named:
         assert field in err
     assert "Traceback" not in err
+
+
+# --- --advice: the ranked advice without a cohort (PRODUCT.md section 6) -------------------------
+
+WORST = {
+    "logistics_cost": 60,
+    "npd_cycle": 400,
+    "tech_update_speed": 8,
+    "market_response_time": 200,
+    "environmental_impact_score": 55,
+}
+
+
+def _advice(run, **data) -> list[dict]:
+    status, out, err = run("--advice", "-", stdin=json.dumps(data))
+    assert (status, err) == (0, "")
+    return json.loads(out)["advice"]
+
+
+def test_advice_reaches_the_worst_performers_weakest_indicators(run):
+    """60 % logistics cost, a 400-day cycle and a 200-day response: those three hold most of
+    the missing points, and each gets a target that improves it."""
+    advice = _advice(run, values=WORST)
+    changed = {a["change"]["input"]: a for a in advice if a["change"]}
+    assert {"logistics_cost", "npd_cycle", "market_response_time"} <= set(changed)
+    assert changed["logistics_cost"]["change"] == {
+        "input": "logistics_cost",
+        "from": 60,
+        "to": 17.5,
+    }
+    assert changed["logistics_cost"]["points"] == pytest.approx(12.5)
+    points = [a["points"] for a in advice if a["points"] is not None]
+    assert points == sorted(points, reverse=True)
+    assert advice[0]["change"]["input"] == "logistics_cost"  # the largest gap first
+
+
+def test_advice_never_repeats_what_the_checklist_says_is_done(run):
+    advice = _advice(run, values=WITHOUT_ENV, checklist={**CHECKLIST, "emissions_reported": True})
+    answers = {a["change"]["input"] for a in advice if a["change"]}
+    assert "emissions_reported" not in answers
+    codes = {a["code"] for a in advice}
+    assert "env-measure-report-emissions" not in codes
+
+
+def test_advice_items_of_one_indicator_share_the_same_change(run):
+    advice = _advice(run, values=HAND_CHECKED)
+    logistics = [a for a in advice if a["change"] and a["change"]["input"] == "logistics_cost"]
+    assert len(logistics) >= 2
+    assert len({json.dumps(a["change"]) for a in logistics}) == 1
+    assert len({a["points"] for a in logistics}) == 1
+
+
+def test_advice_without_points_is_listed_last_with_both_sources(run):
+    advice = _advice(run, values=HAND_CHECKED)
+    first_without = next(i for i, a in enumerate(advice) if a["points"] is None)
+    assert all(a["points"] is None and a["change"] is None for a in advice[first_without:])
+    for a in advice:
+        assert a["basis"].startswith("Ye (2025)") and a["practice"] and a["title"]
+
+
+def test_profile_dependent_advice_needs_the_profile(run):
+    without = {a["code"] for a in _advice(run, values=HAND_CHECKED)}
+    profile = {"operation_modes": ["b2c", "live"], "target_markets": 4}
+    with_profile = {a["code"] for a in _advice(run, values=HAND_CHECKED, profile=profile)}
+    assert without < with_profile

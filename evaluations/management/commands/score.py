@@ -1,4 +1,4 @@
-"""``python manage.py score [--robustness] FILE.json`` (or ``-`` for stdin): PRODUCT.md 3 and 8.
+"""``python manage.py score [--robustness] [--advice] FILE.json`` (or ``-``): PRODUCT.md 3, 6, 8.
 
 Input: ``{"values": {"logistics_cost": 12.5, ...}, "scheme": "ye-2025-table-4"}``; ``scheme``
 is optional (the published default) and names the latest published version unless
@@ -10,11 +10,12 @@ its worst bound. Optional keys:
   (``values`` must not carry it as well);
 - ``robustness``: ``draws``, ``seed``, ``weight_spread``, ``bound_spread`` overriding the scheme
   version's own, only together with ``--robustness``;
-- ``profile``: ``{"operation_modes": ["b2c", ...], "target_markets": n}``, checked now, used by
-  the advice that a later ``--advice`` adds.
+- ``profile``: ``{"operation_modes": ["b2c", ...], "target_markets": n}``, which lets the
+  profile-dependent advice apply (without it, that advice is left out).
 
 Output: the engine result's ``as_dict()`` with ``"warnings"`` (plausibility, PRODUCT.md section
-8) after ``"coverage"``, plus ``"robustness"`` with ``--robustness``, as JSON on standard
+8) after ``"coverage"``, plus ``"robustness"`` with ``--robustness`` and ``"advice"`` with
+``--advice`` (ranked without a cohort, best first: PRODUCT.md section 6), as JSON on standard
 output, floats unrounded. Bad input, any other key included, exits with status 2 and a message
 on standard error naming every bad field, never a traceback, so scripts can rely on the exit
 status alone.
@@ -25,9 +26,10 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from enterprises.models import Mode
-from evaluations import services
+from evaluations import recommend, services
 from evaluations.management.jsoninput import bad_fields, load_object
 from evaluations.models import WeightScheme
 from evaluations.scoring import (
@@ -37,6 +39,7 @@ from evaluations.scoring import (
     robustness_band,
     score,
 )
+from evaluations.scoring.advice import Profile
 from evaluations.scoring.checklist import ITEMS, ChecklistError, checklist_from_json, json_repr
 from evaluations.services.assessments import ENV_CODE
 
@@ -57,15 +60,22 @@ class Command(BaseCommand):
             action="store_true",
             help="add the robustness band: the score over plausible schemes (PRODUCT.md 8)",
         )
+        parser.add_argument(
+            "--advice",
+            action="store_true",
+            help="add the ranked advice, without a cohort (PRODUCT.md 6)",
+        )
 
-    def handle(self, *args, file: str, robustness: bool = False, **options) -> None:
+    def handle(
+        self, *args, file: str, robustness: bool = False, advice: bool = False, **options
+    ) -> None:
         data = load_object(file, KEYS, EXAMPLE)
         errors: dict[str, str] = {}
         values = _values(data, errors)
         scheme = _scheme(data, errors)
         checklist = _checklist(data, errors)
         settings = _robustness(data, robustness, errors)
-        _profile(data, errors)  # checked now; the advice (--advice) will read it
+        profile = _profile(data, errors)
         result = band = None
         warnings = []
         if scheme is not None and values is not None:
@@ -95,7 +105,35 @@ class Command(BaseCommand):
                 output["warnings"] = [warning.as_dict() for warning in warnings]
         if band is not None:
             output["robustness"] = band.as_dict()
+        if advice:
+            output["advice"] = _advice(spec, values, data.get("checklist"), profile)
         self.stdout.write(json.dumps(output, indent=2, allow_nan=False))
+
+
+def _advice(spec: SchemeSpec, values: dict, checklist: dict | None, profile: dict | None) -> list:
+    """The ranked advice in English, each item with the one change it claims points for."""
+    known = None
+    if profile is not None:
+        known = Profile(
+            operation_modes=frozenset(profile.get("operation_modes", [])),
+            target_markets=profile.get("target_markets", 0),
+        )
+    with translation.override("en"):
+        ranked = recommend.advise(
+            spec, values, recommend.active_catalogue(), checklist=checklist, profile=known
+        )
+        return [
+            {
+                "code": a.item.code,
+                "title": a.title,
+                "indicator": a.item.indicator.code if a.item.indicator_id else None,
+                "change": a.change.as_dict() if a.change else None,
+                "points": a.points,
+                "basis": a.basis,
+                "practice": a.practice,
+            }
+            for a in ranked
+        ]
 
 
 def _kind(value: object) -> str:

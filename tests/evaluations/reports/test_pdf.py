@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from evaluations import peers, recommend
@@ -119,10 +120,13 @@ def test_a_value_past_its_best_bound_is_clamped_in_the_appendix(enterprise, alic
 def test_the_report_shows_the_shortlisted_recommendations(run, bob):
     data = report_data(run, user=bob)
     expected = recommend.shortlist(recommend.recommendations_for(run))
-    assert [a.title for a in data.recommendations] == [a.title for a in expected]
+    titles = [[a.title for a in group.items] for group in expected]
+    assert [[a.title for a in group.items] for group in data.recommendations] == titles
     html = pdf.report_html(data)
-    for advice in expected:
-        assert advice.what_if in html
+    for group in expected:
+        assert group.what_if in html
+        for advice in group.items:
+            assert escape(advice.basis) in html and escape(advice.practice) in html
 
 
 def _box(value: float):
