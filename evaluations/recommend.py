@@ -175,7 +175,7 @@ def cached_recommendations(run: EvaluationRun, *, cohort=None) -> list[Advice]:
 
 
 def what_if_line(ranked: Ranked) -> str:
-    """"Logistics costs from 18 to 11.5 (% of sales revenue): +6.5 points", a condition and
+    """ "Logistics costs from 18 to 11.5 (% of sales revenue): +6.5 points", a condition and
     its effect, as the engine computed it."""
     change = ranked.change
     if change is None or ranked.points is None:

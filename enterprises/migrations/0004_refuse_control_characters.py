@@ -5,25 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0003_created_by_optional'),
+        ("enterprises", "0003_created_by_optional"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='enterprise',
-            name='city',
-            field=models.CharField(blank=True, max_length=100, validators=[core.validators.validate_single_line], verbose_name='city'),
+            model_name="enterprise",
+            name="city",
+            field=models.CharField(
+                blank=True,
+                max_length=100,
+                validators=[core.validators.validate_single_line],
+                verbose_name="city",
+            ),
         ),
         migrations.AlterField(
-            model_name='enterprise',
-            name='name',
-            field=models.CharField(max_length=200, validators=[core.validators.validate_single_line], verbose_name='name'),
+            model_name="enterprise",
+            name="name",
+            field=models.CharField(
+                max_length=200,
+                validators=[core.validators.validate_single_line],
+                verbose_name="name",
+            ),
         ),
         migrations.AlterField(
-            model_name='enterprise',
-            name='platforms_other',
-            field=models.CharField(blank=True, max_length=200, validators=[core.validators.validate_single_line], verbose_name='other platforms'),
+            model_name="enterprise",
+            name="platforms_other",
+            field=models.CharField(
+                blank=True,
+                max_length=200,
+                validators=[core.validators.validate_single_line],
+                verbose_name="other platforms",
+            ),
         ),
     ]
