@@ -287,6 +287,7 @@ CELERY_TASK_ROUTES = {
     "evaluations.tasks.render_report": {"queue": "reports"},
     "evaluations.tasks.rescore_start": {"queue": "reports"},
     "evaluations.tasks.rescore_chunk": {"queue": "reports"},
+    "evaluations.tasks.add_robustness_bands": {"queue": "reports"},
     "core.tasks.deliver_mail": {"queue": "mail"},
 }
 CELERY_WORKER_HEARTBEAT_KEY = "cbec:worker-heartbeat"

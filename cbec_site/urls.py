@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cbec_site import views
+from evaluations import views as evaluation_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("methodology/", evaluation_views.methodology, name="methodology"),
     path("favicon.ico", views.favicon),
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),

@@ -204,7 +204,15 @@ class AssessmentForm(forms.Form):
         titles: dict[str, str] = {}
         for indicator in self.indicators:
             self.fields[indicator.code] = indicator_field(indicator)
+            self.fields[f"na_{indicator.code}"] = forms.BooleanField(
+                label=_("Not available: we do not measure this yet"),
+                required=False,
+                help_text=_(
+                    "It then scores as its worst bound, and the result is marked incomplete."
+                ),
+            )
             groups.setdefault(indicator.dimension.code, []).append(indicator.code)
+            groups[indicator.dimension.code].append(f"na_{indicator.code}")
             titles[indicator.dimension.code] = indicator.dimension.localized("name")
         for key, kind, _factor in CHECKLIST_ITEMS:
             name = f"checklist_{key}"
@@ -244,18 +252,41 @@ class AssessmentForm(forms.Form):
                 indicator, scheme_rows.get(indicator.code)
             )
 
+    confirm_warnings = forms.BooleanField(
+        label=_("I have checked these values: submit them as they are."), required=False
+    )
+    warnings: list[tuple[str, str]] = []  # plausibility warnings waiting for confirmation
+
+    def clean(self):
+        data = super().clean()
+        for indicator in self.indicators:
+            if data.get(f"na_{indicator.code}") and data.get(indicator.code) is not None:
+                self.add_error(
+                    indicator.code,
+                    _("Give a value, or mark it not available: not both."),
+                )
+        return data
+
     @classmethod
     def initial_for(cls, assessment: Assessment) -> dict:
-        initial = dict(assessment.values)
+        initial = {code: value for code, value in assessment.values.items() if value is not None}
+        initial.update(
+            {f"na_{code}": True for code, value in assessment.values.items() if value is None}
+        )
         initial["env_mode"] = assessment.env_mode
         for key, value in assessment.env_checklist.items():
             initial[f"checklist_{key}"] = value
         return initial
 
     def values(self) -> dict[str, float | None]:
-        return {
-            indicator.code: self.cleaned_data.get(indicator.code) for indicator in self.indicators
-        }
+        """What was typed: a number, None for "not available", nothing for a field left empty."""
+        values: dict[str, float | None] = {}
+        for indicator in self.indicators:
+            if self.cleaned_data.get(f"na_{indicator.code}"):
+                values[indicator.code] = None
+            elif self.cleaned_data.get(indicator.code) is not None:
+                values[indicator.code] = self.cleaned_data[indicator.code]
+        return values
 
     def checklist(self) -> dict[str, object]:
         answers = {}

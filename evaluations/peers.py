@@ -25,7 +25,10 @@ SUMMARY_SECONDS = 15 * 60
 
 def cohort_run_ids(scheme_id: int, mode_code: str | None = None) -> list[int]:
     """The latest succeeded run per enterprise under one scheme version (one query)."""
-    runs = EvaluationRun.objects.filter(scheme_id=scheme_id, status=EvaluationRun.Status.SUCCEEDED)
+    # An incomplete run (an indicator not available) is left out of every cohort figure.
+    runs = EvaluationRun.objects.filter(
+        scheme_id=scheme_id, status=EvaluationRun.Status.SUCCEEDED, incomplete=False
+    )
     if mode_code is not None:
         runs = runs.filter(enterprise__operation_modes__code=mode_code)
     return list(selectors.latest_run_ids(runs))

@@ -69,6 +69,12 @@ def rescore_chunk(job_id: int, run_ids: list[int]) -> int:
         raise
 
 
+@shared_task(name=rescore.BANDS)
+def add_robustness_bands(run_ids: list[int]) -> int:
+    """Store the robustness bands of re-scored runs (after their chunk, at lower priority)."""
+    return rescore.runs_add_bands(run_ids=run_ids)
+
+
 @shared_task(name="evaluations.tasks.refresh_peer_summaries")
 def refresh_peer_summaries() -> int:
     """Rebuild the cached cohort summaries the peer box plots read."""

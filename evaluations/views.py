@@ -7,6 +7,7 @@ through that enterprise, so an id from another enterprise is a 404 like any unkn
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,11 +20,19 @@ from core.forms import add_service_error
 from core.http import HTMX_STOP_POLLING, private_file
 from enterprises import access
 from enterprises.models import Role
-from evaluations import peers, recommend, selectors
-from evaluations.forms import AssessmentForm, CompareForm, EvidenceForm, PeriodForm, WhatIfForm
-from evaluations.models import Assessment, EvaluationRun, Indicator
+from evaluations import formatting, guidance, peers, recommend, selectors
+from evaluations.forms import (
+    CHECKLIST_LABELS,
+    AssessmentForm,
+    CompareForm,
+    EvidenceForm,
+    PeriodForm,
+    WhatIfForm,
+)
+from evaluations.models import Assessment, EvaluationRun, Indicator, grade_label
 from evaluations.models.assessments import next_period
 from evaluations.scoring import ScoringError
+from evaluations.scoring.checklist import ITEMS as CHECKLIST_ITEMS
 from evaluations.scoring.checklist import complete_checklist
 from evaluations.services import assessments as assessment_services
 from evaluations.services import default_scheme, scheme_score
@@ -56,6 +65,32 @@ def _scheme_rows() -> dict:
     if scheme is None:
         return {}
     return {row.indicator.code: row for row in scheme.rows.select_related("indicator")}
+
+
+@login_not_required
+@require_GET
+def methodology(request: HttpRequest) -> HttpResponse:
+    """Public: how a score is calculated, which numbers are the paper's and which are this
+    product's choices, and where each bound comes from (the default scheme as it is now)."""
+    scheme = default_scheme()
+    rows = scheme.rows.select_related("indicator__dimension") if scheme else []
+    indicators = sorted(rows, key=lambda r: (r.indicator.dimension.order, r.indicator.order))
+    return render(
+        request,
+        "evaluations/methodology.html",
+        {
+            "text": guidance.methodology(),
+            "scheme": scheme,
+            "rows": [(row, guidance.indicator_guidance(row.indicator.code)) for row in indicators],
+            "bands": [(b, grade_label(b.label)) for b in scheme.grade_band_specs()]
+            if scheme
+            else [],
+            "checklist": guidance.indicator_guidance("environmental_impact_score"),
+            "checklist_items": [
+                (CHECKLIST_LABELS[key], kind, factor) for key, kind, factor in CHECKLIST_ITEMS
+            ],
+        },
+    )
 
 
 @require_GET
@@ -168,8 +203,13 @@ def _save_or_submit(request, acc, assessment, form) -> HttpResponse | None:
             try:
                 with transaction.atomic():
                     run = assessment_services.assessment_submit(
-                        assessment=assessment, user=request.user
+                        assessment=assessment,
+                        user=request.user,
+                        confirm_warnings=form.cleaned_data["confirm_warnings"],
                     )
+            except assessment_services.PlausibilityUnconfirmed as unconfirmed:
+                form.warnings = _warning_lines(unconfirmed.warnings)
+                return None
             except ValidationError as error:
                 add_service_error(form, error)
                 form.add_error(None, _("The draft was saved, but it cannot be submitted yet."))
@@ -179,6 +219,34 @@ def _save_or_submit(request, acc, assessment, form) -> HttpResponse | None:
         return redirect("evaluations:assessment", pk=acc.enterprise.pk, assessment_pk=assessment.pk)
     messages.success(request, _("Submitted. The evaluation is being computed."))
     return redirect("evaluations:run", pk=acc.enterprise.pk, run_pk=run.pk)
+
+
+def _warning_lines(warnings) -> list[tuple[str, str]]:
+    """Each plausibility warning as (what it is about, what to check), in human words."""
+    indicators = selectors.reference()[1]
+    lines = []
+    for warning in warnings:
+        indicator = indicators.get(warning.field)
+        if indicator is None:
+            lines.append((_("All values"), _("Every value given is 0. Check that the entry is "
+                                               "complete, and mark a value you do not have as "
+                                               "not available rather than 0.")))  # fmt: skip
+        else:
+            lines.append(
+                (
+                    indicator.localized("name"),
+                    _(
+                        "%(value)s %(unit)s is more than is plausible (up to %(max)s). Check the "
+                        "value and its unit."
+                    )  # fmt: skip
+                    % {
+                        "value": formatting.plain(warning.value),
+                        "unit": indicator.localized("unit"),
+                        "max": formatting.plain(warning.limit),
+                    },
+                )
+            )
+    return lines
 
 
 @require_POST

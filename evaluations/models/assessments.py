@@ -171,6 +171,24 @@ class EvaluationRun(models.Model):
         blank=True,
         help_text=_("The submitter's language: the report made ahead of the first click uses it."),
     )
+    incomplete = models.BooleanField(
+        _("incomplete"),
+        default=False,
+        help_text=_(
+            "Some indicator was not available and scored at its worst bound: the run is left "
+            "out of every cohort figure."
+        ),
+    )
+    robustness = models.JSONField(
+        _("robustness band"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How the score moves under plausible schemes (PRODUCT.md section 8): the 5th-95th "
+            "percentile band, the median and each grade's share. Empty for a run scored before "
+            "bands existed, until it is re-scored."
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -197,6 +215,11 @@ class EvaluationRun(models.Model):
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
 
+    @property
+    def coverage(self) -> str:
+        values = self.values or {}
+        return f"{sum(value is not None for value in values.values())}/{len(values)}"
+
 
 class RunDimension(models.Model):
     run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="dimensions")
@@ -218,7 +241,7 @@ class RunIndicator(models.Model):
     run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="indicators")
     code = models.CharField(_("indicator"), max_length=40)
     dimension = models.CharField(_("dimension"), max_length=40)
-    value = models.FloatField(_("value"))
+    value = models.FloatField(_("value"), null=True)  # None: not available (s = 0)
     normalized = models.FloatField(_("normalized"))
     score = models.FloatField(_("score"))
     weight = models.FloatField(_("weight"))

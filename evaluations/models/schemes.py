@@ -263,7 +263,7 @@ class WeightSchemeQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
-class WeightScheme(models.Model):
+class WeightScheme(Localized):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         PUBLISHED = "published", _("published")
@@ -280,6 +280,13 @@ class WeightScheme(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     description = models.TextField(_("description"), blank=True, validators=[validate_text])
+    # The Chinese name and description may be added after publication: they change no number.
+    name_zh = models.CharField(
+        _("name (Chinese)"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    description_zh = models.TextField(
+        _("description (Chinese)"), blank=True, validators=[validate_text]
+    )
     grade_bands = models.JSONField(
         _("grade bands"),
         default=default_grade_bands,
@@ -368,6 +375,14 @@ class WeightScheme(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def label(self) -> str:
+        """What a person reads: “Ye (2025) Table 4, version 1”, in the active language."""
+        return _("%(name)s, version %(version)s") % {
+            "name": self.localized("name"),
+            "version": self.version,
+        }
 
     def grade_band_specs(self) -> tuple[GradeBand, ...]:
         return parse_grade_bands(self.grade_bands)

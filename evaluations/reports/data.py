@@ -132,7 +132,7 @@ class ReportData:
         for line in self.page.dimensions:
             label = line.dimension.localized("name") if line.dimension else line.row.code
             before = None if line.change is None else line.row.score - line.change
-            changes.append(Change(label, before, line.row.score, line.change))
+            changes.append(Change(label, before, line.row.score, line.change, line.row.weight))
         return changes
 
 
@@ -142,6 +142,7 @@ class Change:
     before: float | None
     now: float | None
     change: float | None
+    weight: float | None = None
 
 
 def methodology(run, page: RunPage) -> Methodology:

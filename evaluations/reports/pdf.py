@@ -73,6 +73,7 @@ def report_html(data: ReportData) -> str:
             "enterprise": data.enterprise,
             "page": data.page,
             "method": data.methodology,
+            "in_pdf": True,  # no links a printed page cannot follow
             "stylesheet_url": Path(stylesheet).resolve().as_uri() if stylesheet else "",
             "document_title": _("Sustainability evaluation %(period)s · %(name)s")
             % {"period": data.run.period, "name": data.enterprise.name},

@@ -19,12 +19,11 @@ from itertools import groupby
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from evaluations import selectors
+from evaluations import formatting, selectors
 from evaluations.models import Indicator, RunIndicator
 from evaluations.reports.data import Built, ReportData, filename, report_data
 
@@ -49,21 +48,69 @@ def _row(values: Iterable) -> list:
 # --- One run --------------------------------------------------------------------------------
 
 
+def _yes_no(value: bool) -> str:
+    return str(_("yes")) if value else str(_("no"))
+
+
+def _local(moment):
+    """A date and time as a spreadsheet takes it: local, without a time zone."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
 def summary_rows(data: ReportData) -> list[tuple[str, object]]:
+    """What the report says on its cover. Scores follow the display rule (PRODUCT.md section
+    8), each beside its unrounded value in a row of its own."""
     run, page = data.run, data.page
-    return [
+    band = run.robustness or {}
+    rows = [
         (_("Enterprise"), data.enterprise.name),
         (_("Period"), run.period),
-        (_("Overall score"), run.overall),
+        (_("Overall score"), formatting.floor_score(run.overall)),
+        (_("Overall score (unrounded)"), run.overall),
         (_("Grade"), f"{run.grade} ({data.grade_label})" if data.grade_label else run.grade),
+        (_("Indicators with a value"), run.coverage),
+        (_("Incomplete"), _yes_no(run.incomplete)),
+    ]
+    if band:
+        rows += [
+            (_("Robustness band: low (5th percentile)"), formatting.floor_score(band["low"])),
+            (_("Robustness band: median"), formatting.floor_score(band["median"])),
+            (_("Robustness band: high (95th percentile)"), formatting.floor_score(band["high"])),
+            (_("Share of plausible schemes with the same grade"), band["same_grade"]),
+        ]
+    rows += [
         (_("Weight scheme"), data.methodology.scheme_name),
-        (_("Scheme slug"), data.methodology.slug),
+        (_("Weight scheme (code)"), data.methodology.slug),
         (_("Scheme version"), data.methodology.version),
         (_("Previous period"), page.previous.period if page.previous else ""),
         (_("Change since the previous period"), page.overall_change),
         (_("Evaluation"), run.pk),
-        (_("Generated"), date_format(timezone.localtime(data.generated_at), "DATETIME_FORMAT")),
+        (_("Evaluated"), _local(run.finished_at)),
+        (_("Generated"), _local(data.generated_at)),
     ]
+    return rows
+
+
+def dimension_header() -> list[str]:
+    return [
+        _("Dimension"),
+        _("Weight"),
+        _("Score"),
+        _("Score (unrounded)"),
+        _("Change since the previous period"),
+    ]
+
+
+def dimension_rows(data: ReportData) -> Iterator[list]:
+    for change in data.dimension_changes:
+        now = change.now
+        yield [
+            change.label,
+            change.weight,
+            None if now is None else formatting.floor_score(now),
+            now,
+            change.change,
+        ]
 
 
 def indicator_header() -> list[str]:
@@ -81,6 +128,9 @@ def indicator_header() -> list[str]:
         _("Contribution"),
         _("Potential gain"),
         _("Change since the previous period"),
+        _("Score (unrounded)"),
+        _("Contribution (unrounded)"),
+        _("Potential gain (unrounded)"),
     ]
 
 
@@ -94,16 +144,77 @@ def indicator_rows(data: ReportData) -> Iterator[list]:
             line.indicator.localized("name") if line.indicator else row.code,
             worked.dimension if worked else row.dimension,
             line.indicator.localized("unit") if line.indicator else "",
-            row.value,
+            row.value if row.value is not None else str(_("not available")),
             worked.worst if worked else None,
             worked.best if worked else None,
             row.weight,
             row.normalized,
+            formatting.floor_score(row.score),
+            formatting.floor_score(row.contribution),
+            formatting.floor_score(row.potential_gain),
+            line.change,
             row.score,
             row.contribution,
             row.potential_gain,
-            line.change,
         ]
+
+
+def recommendation_header() -> list[str]:
+    return [
+        _("Rank"),
+        _("Recommendation"),
+        _("What if"),
+        _("Points"),
+        _("Points (unrounded)"),
+        _("Basis in the paper"),
+        _("Practice"),
+    ]
+
+
+def recommendation_rows(data: ReportData) -> Iterator[list]:
+    for rank, group in enumerate(data.recommendations, start=1):
+        for advice in group.items:
+            points = advice.points
+            yield [
+                rank,
+                advice.title,
+                group.what_if,
+                None if points is None else formatting.floor_score(points),
+                points,
+                advice.basis,
+                advice.practice,
+            ]
+
+
+def peer_header() -> list[str]:
+    return [
+        "",
+        _("You"),
+        _("Percentile"),
+        _("Lower quartile"),
+        _("Median"),
+        _("Upper quartile"),
+    ]
+
+
+def peer_rows(data: ReportData) -> Iterator[list]:
+    """The position among peers, when the cohort is large enough to show it."""
+    position = data.peers
+    if position is None or not position.shown:
+        return
+    for label, box in [(_("Overall"), position.overall), *position.dimensions]:
+        if box is not None:
+            yield [str(label), box.value, box.percentile, box.q1, box.median, box.q3]
+
+
+def _sections(data: ReportData) -> list[tuple[str, list, list]]:
+    """The report's tables after the summary: (title, header, rows)."""
+    return [
+        (_("Dimensions"), dimension_header(), list(dimension_rows(data))),
+        (_("Indicators"), indicator_header(), list(indicator_rows(data))),
+        (_("Recommendations"), recommendation_header(), list(recommendation_rows(data))),
+        (_("Peers"), peer_header(), list(peer_rows(data))),
+    ]
 
 
 def csv_bytes(data: ReportData) -> bytes:
@@ -111,9 +222,11 @@ def csv_bytes(data: ReportData) -> bytes:
     out.write(BOM)
     writer = csv.writer(out)
     writer.writerows(_row(pair) for pair in summary_rows(data))
-    writer.writerow([])
-    writer.writerow(_row(indicator_header()))
-    writer.writerows(_row(values) for values in indicator_rows(data))
+    for title, header, rows in _sections(data):
+        writer.writerow([])
+        writer.writerow(_row([title]))
+        writer.writerow(_row(header))
+        writer.writerows(_row(values) for values in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -132,18 +245,22 @@ def xlsx_bytes(data: ReportData) -> bytes:
         summary.append(_row(pair))
     for (cell,) in summary.iter_rows(min_col=1, max_col=1):
         cell.font = bold
-    summary.column_dimensions["A"].width = 34
+    for (cell,) in summary.iter_rows(min_col=2, max_col=2):
+        if cell.is_date:
+            cell.number_format = "yyyy-mm-dd hh:mm"
+    summary.column_dimensions["A"].width = 44
     summary.column_dimensions["B"].width = 40
 
-    table = workbook.create_sheet(_sheet_title(_("Indicators")))
-    table.append(_row(indicator_header()))
-    for cell in table[1]:
-        cell.font = bold
-    for values in indicator_rows(data):
-        table.append(_row(values))
-    table.freeze_panes = "A2"
-    for column, width in zip("ABCD", (28, 34, 26, 30), strict=True):
-        table.column_dimensions[column].width = width
+    for title, header, rows in _sections(data):
+        sheet = workbook.create_sheet(_sheet_title(title))
+        sheet.append(_row(header))
+        for cell in sheet[1]:
+            cell.font = bold
+        for values in rows:
+            sheet.append(_row(values))
+        sheet.freeze_panes = "A2"
+        for column in "ABCD":
+            sheet.column_dimensions[column].width = 28
 
     method = workbook.create_sheet(_sheet_title(_("Methodology")))
     for line in methodology_lines(data):
@@ -166,6 +283,13 @@ def methodology_lines(data: ReportData) -> list[list]:
         [_("potential gain") + " = 100 · w · (1 − s)"],
         [_("dimension score") + " = 100 · Σ(w · s) / Σ w"],
         [_("overall score") + " = Σ " + _("contributions") + " / Σ w"],
+        [
+            _(
+                "Scores are shown rounded down to one decimal (the unrounded values are in "
+                "columns of their own), so the shown contributions may differ from the shown "
+                "total by up to 0.1 per indicator."
+            )
+        ],
         [],
         [_("Grade"), _("Overall score at least"), _("Meaning")],
     ]

@@ -18,10 +18,13 @@ from .validation import _parse_value
 
 @dataclass(frozen=True, slots=True)
 class PlausibilityWarning:
-    """One warning: ``field`` is an indicator code, or ``"values"`` for the entry as a whole."""
+    """One warning: ``field`` is an indicator code, or ``"values"`` for the entry as a whole;
+    ``value`` and ``limit`` let a page say it in its own words and language."""
 
     field: str
     message: str
+    value: float | None = None
+    limit: float | None = None
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message}
@@ -51,6 +54,8 @@ def plausibility_warnings(
                     ind.code,
                     f"{fmt(value)} is above the plausible range of {fmt(float(ind.min_value))} "
                     f"to {fmt(float(ind.plausible_max))}; please check the value and its unit.",
+                    value,
+                    float(ind.plausible_max),
                 )
             )
     if given and all(value == 0.0 for value in given):

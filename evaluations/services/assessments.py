@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 
 from core.validators import validate_single_line
 from evaluations.models import Assessment, EvaluationRun, Evidence, Indicator, WeightScheme
-from evaluations.scoring import ScoringError, scheme_to_dict, validate_values
+from evaluations.scoring import (
+    PlausibilityWarning,
+    ScoringError,
+    plausibility_warnings,
+    scheme_to_dict,
+    validate_values,
+)
 from evaluations.scoring.checklist import complete_checklist
 
 from .runs import run_enqueue
@@ -86,7 +92,8 @@ def assessment_save(
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_draft(assessment)
     known = set(Indicator.objects.values_list("code", flat=True))
-    stored = {code: float(value) for code, value in values.items() if value is not None}
+    # A value of None is "not available" (ticked on the form); a value not given is left out.
+    stored = {code: None if value is None else float(value) for code, value in values.items()}
     unknown = set(stored) - known
     if unknown:
         raise ValidationError(_("Unknown indicators: %s") % ", ".join(sorted(unknown)))
@@ -117,11 +124,27 @@ def _scheme_for_submission(scheme: WeightScheme | None) -> WeightScheme:
     return scheme
 
 
-def run_create(*, assessment: Assessment, scheme: WeightScheme, user=None) -> EvaluationRun:
-    """A queued run with the scheme's snapshot; the caller holds the transaction."""
+class PlausibilityUnconfirmed(ValidationError):
+    """Values that are valid but look like a mistake, not yet confirmed (PRODUCT.md section 8);
+    ``warnings`` are the engine's, by field."""
+
+    def __init__(self, warnings: list[PlausibilityWarning]) -> None:
+        self.warnings = warnings
+        super().__init__(
+            _("Some values look unusual. Check them, then confirm to submit them as they are."),
+            code="plausibility",
+        )
+
+
+def run_create(
+    *, assessment: Assessment, scheme: WeightScheme, user=None, confirm_warnings: bool = True
+) -> EvaluationRun:
+    """A queued run with the scheme's snapshot; the caller holds the transaction. A value may
+    be None (not available: the run is incomplete); values that draw plausibility warnings
+    need ``confirm_warnings``."""
     spec = scheme_spec(scheme)
     try:
-        values = validate_values(spec, assessment.values)
+        values = validate_values(spec, assessment.values, allow_not_available=True)
     except ScoringError as error:
         raise ValidationError(
             {
@@ -129,6 +152,9 @@ def run_create(*, assessment: Assessment, scheme: WeightScheme, user=None) -> Ev
                 for code, problem in error.errors.items()
             }
         ) from None
+    warnings = plausibility_warnings(spec, values)
+    if warnings and not confirm_warnings:
+        raise PlausibilityUnconfirmed(warnings)
     run = EvaluationRun.objects.create(
         language=translation.get_language() or "",
         assessment=assessment,
@@ -141,6 +167,7 @@ def run_create(*, assessment: Assessment, scheme: WeightScheme, user=None) -> Ev
         scheme_version=scheme.version,
         scheme_snapshot=scheme_to_dict(spec),
         values=values,
+        incomplete=any(value is None for value in values.values()),
         checklist=(
             dict(assessment.env_checklist)
             if assessment.env_mode == Assessment.EnvMode.CHECKLIST
@@ -155,12 +182,23 @@ def run_create(*, assessment: Assessment, scheme: WeightScheme, user=None) -> Ev
 
 @transaction.atomic
 def assessment_submit(
-    *, assessment: Assessment, user, scheme: WeightScheme | None = None
+    *,
+    assessment: Assessment,
+    user,
+    scheme: WeightScheme | None = None,
+    confirm_warnings: bool = True,
 ) -> EvaluationRun:
-    """Check the values are complete, lock the assessment and queue its evaluation."""
+    """Check the values are complete (a value may be marked not available), lock the
+    assessment and queue its evaluation. Values that look like a mistake need
+    ``confirm_warnings`` (the form and the API ask the person), else PlausibilityUnconfirmed."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_draft(assessment)
-    run = run_create(assessment=assessment, scheme=_scheme_for_submission(scheme), user=user)
+    run = run_create(
+        assessment=assessment,
+        scheme=_scheme_for_submission(scheme),
+        user=user,
+        confirm_warnings=confirm_warnings,
+    )
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.updated_by = user

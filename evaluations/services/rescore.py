@@ -41,7 +41,14 @@ from evaluations.models import (
     RunIndicator,
     WeightScheme,
 )
-from evaluations.scoring import BulkResult, SchemeSpec, scheme_to_dict, score_bulk
+from evaluations.scoring import (
+    BulkResult,
+    SchemeSpec,
+    robustness_bulk,
+    scheme_from_dict,
+    scheme_to_dict,
+    score_bulk,
+)
 
 from .schemes import scheme_spec
 
@@ -50,6 +57,7 @@ Status = RescoreJob.Status
 RunStatus = EvaluationRun.Status
 
 START = "evaluations.tasks.rescore_start"
+BANDS = "evaluations.tasks.add_robustness_bands"
 MAX_CHUNK_SIZE = 50_000  # a chunk must finish well inside the task time limit
 
 
@@ -123,13 +131,16 @@ class _Sources:
     years: list[int]
     quarters: list[int]
     matrix: np.ndarray  # (n, k) in the target scheme's indicator order
+    available: np.ndarray | None = None  # (n, k), False where not available; None: all are
 
 
 def _load(run_ids: Sequence[int], spec: SchemeSpec) -> tuple[_Sources, int]:
     """The runs' stored values as a matrix; rows the scheme cannot score are left out (counted).
 
-    A value that is missing, not a number, not finite or outside the indicator's range makes
-    the row unscorable; the engine would refuse the whole chunk for one such row.
+    An indicator the run has no value for (the target scheme added it, or it was not available)
+    is not available: NaN in the matrix and False in ``available`` (PRODUCT.md section 8). A
+    value that is not a number, not finite or outside the indicator's range makes the row
+    unscorable; the engine would refuse the whole chunk for one such row.
     """
     rows = list(
         EvaluationRun.objects.filter(pk__in=run_ids)
@@ -142,16 +153,20 @@ def _load(run_ids: Sequence[int], spec: SchemeSpec) -> tuple[_Sources, int]:
     except (TypeError, ValueError, AttributeError):  # a stored value that is not a number
         matrix = np.array([[_number(r[5], code) for code in codes] for r in rows], np.float64)
     matrix = matrix.reshape(len(rows), len(codes))
+    missing = np.array([[r[5].get(code) is None for code in codes] for r in rows], dtype=bool)
+    missing = missing.reshape(len(rows), len(codes))
     lower = np.array([ind.min_value for ind in spec.indicators], dtype=np.float64)
     upper = np.array(
         [math.inf if ind.max_value is None else ind.max_value for ind in spec.indicators]
     )
     with np.errstate(invalid="ignore"):
-        ok = (np.isfinite(matrix) & (matrix >= lower) & (matrix <= upper)).all(axis=1)
+        good = np.isfinite(matrix) & (matrix >= lower) & (matrix <= upper)
+    ok = (good | missing).all(axis=1)
     keep = np.flatnonzero(ok)
     if len(keep) != len(rows):
         rows = [rows[i] for i in keep.tolist()]
         matrix = matrix[keep]
+        missing = missing[keep]
     columns = list(zip(*rows, strict=True)) if rows else [[]] * 6
     sources = _Sources(
         ids=list(columns[0]),
@@ -160,6 +175,7 @@ def _load(run_ids: Sequence[int], spec: SchemeSpec) -> tuple[_Sources, int]:
         years=list(columns[3]),
         quarters=list(columns[4]),
         matrix=np.ascontiguousarray(matrix),
+        available=~missing if missing.any() else None,
     )
     return sources, len(run_ids) - len(keep)
 
@@ -173,6 +189,8 @@ def _number(values: object, code: str) -> float:
 
 def rescore_run_chunk(*, job_id: int, run_ids: Sequence[int], writer: str | None = None) -> int:
     """Score and store one chunk of a running job; the number of new runs (0 if done before).
+    The new runs' robustness bands follow in a task of their own (``runs_add_bands``), so the
+    re-score itself never waits for them.
 
     ``writer`` forces "copy" or "orm" (tests and the benchmark); by default COPY on PostgreSQL.
     """
@@ -181,7 +199,7 @@ def rescore_run_chunk(*, job_id: int, run_ids: Sequence[int], writer: str | None
         return 0
     spec = scheme_spec(job.scheme)
     sources, skipped = _load(run_ids, spec)
-    result = score_bulk(spec, sources.matrix)
+    result = score_bulk(spec, sources.matrix, available=sources.available)
     writer = writer or ("copy" if connection.vendor == "postgresql" else "orm")
     write = _write_copy if writer == "copy" else _write_orm
     now = timezone.now()
@@ -191,7 +209,11 @@ def rescore_run_chunk(*, job_id: int, run_ids: Sequence[int], writer: str | None
                 RescoreChunk.objects.create(job=job, first_run_id=min(run_ids), size=len(run_ids))
         except IntegrityError:  # another delivery of this chunk stored it
             return 0
-        write(new_runs(job, spec, sources, result, now), result)
+        runs = new_runs(job, spec, sources, result, now)
+        write(runs, result)
+        new_ids = [run.pk for run in runs]
+        if new_ids and spec.weight_spread is not None:
+            transaction.on_commit(lambda: dispatch.send(BANDS, new_ids))
         RescoreJob.objects.filter(pk=job_id).update(
             done=F("done") + len(sources.ids), skipped=F("skipped") + skipped
         )
@@ -240,20 +262,24 @@ def new_runs(
         result.grade.tolist(),
         strict=True,
     )
-    return [
-        EvaluationRun(
-            assessment_id=assessment_id,
-            enterprise_id=enterprise_id,
-            year=year,
-            quarter=quarter,
-            scheme_snapshot=snapshot,
-            values=dict(zip(codes, values, strict=True)),
-            overall=overall,
-            grade=grade,
-            **fields,
+    runs = []
+    for assessment_id, enterprise_id, year, quarter, values, overall, grade in rows:
+        stored = {code: None if x != x else x for code, x in zip(codes, values, strict=True)}
+        runs.append(
+            EvaluationRun(
+                assessment_id=assessment_id,
+                enterprise_id=enterprise_id,
+                year=year,
+                quarter=quarter,
+                scheme_snapshot=snapshot,
+                values=stored,
+                incomplete=None in stored.values(),
+                overall=overall,
+                grade=grade,
+                **fields,
+            )
         )
-        for assessment_id, enterprise_id, year, quarter, values, overall, grade in rows
-    ]
+    return runs
 
 
 def dimension_rows(run_ids: Sequence[int], result: BulkResult) -> Iterable[tuple]:
@@ -278,7 +304,7 @@ def indicator_rows(run_ids: Sequence[int], result: BulkResult) -> Iterable[tuple
     )
     for run_id, xs, ss, scs, cs, gs in columns:
         for (code, dim, w), x, s, sc, c, g in zip(inds, xs, ss, scs, cs, gs, strict=True):
-            yield run_id, code, dim, x, s, sc, w, c, g
+            yield run_id, code, dim, None if x != x else x, s, sc, w, c, g  # NaN: not available
 
 
 DIMENSION_COLUMNS = ("run_id", "code", "weight", "score")
@@ -360,3 +386,38 @@ def _write_copy(runs: list[EvaluationRun], result: BulkResult) -> None:
     new_ids = [run.pk for run in runs]
     copy_rows(RunDimension, DIMENSION_COLUMNS, dimension_rows(new_ids, result))
     copy_rows(RunIndicator, INDICATOR_COLUMNS, indicator_rows(new_ids, result))
+
+
+def runs_add_bands(*, run_ids: Sequence[int]) -> int:
+    """Store the robustness band of succeeded runs that have none, scored in bulk from one set
+    of draws per scheme version (chunked inside the engine); the number of runs given a band.
+    A redelivered message finds them done."""
+    runs = list(
+        EvaluationRun.objects.filter(
+            pk__in=run_ids, status=RunStatus.SUCCEEDED, robustness__isnull=True
+        )
+        .order_by("id")
+        .only("id", "scheme_snapshot", "values")
+    )
+    by_scheme: dict[tuple, list[EvaluationRun]] = {}
+    for run in runs:
+        snapshot = run.scheme_snapshot
+        by_scheme.setdefault((snapshot["slug"], snapshot["version"]), []).append(run)
+    done = 0
+    for group in by_scheme.values():
+        spec = scheme_from_dict(group[0].scheme_snapshot)
+        if spec.weight_spread is None or spec.bound_spread is None:
+            continue  # a snapshot from before bands: only a re-score can give it one
+        codes = spec.codes
+        matrix = np.array(
+            [[run.values.get(code) for code in codes] for run in group], dtype=np.float64
+        ).reshape(len(group), len(codes))
+        missing = np.array([[run.values.get(code) is None for code in codes] for run in group])
+        bands = robustness_bulk(
+            spec, matrix, available=~missing.reshape(matrix.shape) if missing.any() else None
+        )
+        for i, run in enumerate(group):
+            run.robustness = bands.row(i).as_dict()
+        EvaluationRun.objects.bulk_update(group, ["robustness"], batch_size=1000)
+        done += len(group)
+    return done

@@ -26,7 +26,13 @@ from django.utils.translation import gettext as _
 
 from core import dispatch
 from evaluations.models import EvaluationRun, RunDimension, RunIndicator
-from evaluations.scoring import ScoreResult, ScoringError, scheme_from_dict, score
+from evaluations.scoring import (
+    ScoreResult,
+    ScoringError,
+    robustness_band,
+    scheme_from_dict,
+    score,
+)
 
 from .reports import report_file_prerender
 
@@ -101,7 +107,16 @@ def _start(run_id: int) -> EvaluationRun | None:
         return run
 
 
-def _store(run_id: int, result: ScoreResult) -> bool:
+def run_band(run: EvaluationRun) -> dict | None:
+    """The run's robustness band from its own snapshot and values (the draws are fixed per
+    scheme version), or None for a snapshot made before bands existed."""
+    scheme = scheme_from_dict(run.scheme_snapshot)
+    if scheme.weight_spread is None or scheme.bound_spread is None:
+        return None
+    return robustness_band(scheme, run.values).as_dict()
+
+
+def _store(run_id: int, result: ScoreResult, band: dict | None = None) -> bool:
     """Write the results once; False when another delivery already did."""
     with transaction.atomic():
         run = _locked_unfinished(run_id)
@@ -127,10 +142,11 @@ def _store(run_id: int, result: ScoreResult) -> bool:
         )
         run.overall = result.overall
         run.grade = result.grade
+        run.robustness = band
         run.status = Status.SUCCEEDED
         run.error = ""
         run.finished_at = timezone.now()
-        run.save(update_fields=["overall", "grade", "status", "error", "finished_at"])
+        run.save(update_fields=["overall", "grade", "robustness", "status", "error", "finished_at"])
         return True
 
 
@@ -176,10 +192,11 @@ def run_execute(run_id: int, *, prerender: bool = True) -> bool:
         return False
     try:
         result = run_result(run)
+        band = run_band(run)
     except (ScoringError, KeyError, TypeError, ValueError) as error:
         run_fail(run_id, _("The stored values or scheme cannot be scored: %s") % error)
         return False
-    stored = _store(run_id, result)
+    stored = _store(run_id, result, band)
     if stored and prerender and settings.REPORT_PRERENDER:
         report_file_prerender(run_id=run_id)
     return stored

@@ -37,3 +37,9 @@ def plain(value) -> str:
 def signed(value, digits: int = 1) -> str:
     """A change with its sign: +3.0, −1.5, ±0.0."""
     return formatting.signed(value, int(digits))
+
+
+@register.filter
+def percent(share) -> str:
+    """``{{ 0.784|percent }}``: 78 (a share of 1 as whole percent)."""
+    return "—" if share is None else f"{float(share) * 100:.0f}"

@@ -27,7 +27,7 @@ from evaluations.models import (
     RunIndicator,
     WeightScheme,
 )
-from evaluations.scoring import scheme_to_dict, score
+from evaluations.scoring import robustness_band, scheme_to_dict, score
 from evaluations.services import rescore as services
 from evaluations.services import scheme_spec
 from evaluations.services.runs import run_fail
@@ -275,16 +275,45 @@ def _columns(instance, *, exclude: set[str]) -> dict:
     }
 
 
+def test_a_run_without_a_value_is_rescored_with_it_not_available(
+    history, target, django_capture_on_commit_callbacks
+):
+    """A scheme that added an indicator (or a run that lacked one) scores it as not available
+    (PRODUCT.md section 8); this used to skip the run."""
+    lacking = history["latest"][2]
+    values = {**lacking.values}
+    del values["logistics_cost"]
+    EvaluationRun.objects.filter(pk=lacking.pk).update(values=values)
+    job = start(target, capture=django_capture_on_commit_callbacks)
+    assert (job.status, job.total, job.done, job.skipped) == (JobStatus.DONE, 3, 3, 0)
+    rescored = EvaluationRun.objects.get(origin=Origin.RESCORE, assessment=lacking.assessment)
+    assert rescored.values["logistics_cost"] is None and rescored.incomplete
+    assert rescored.coverage == "4/5"
+    row = rescored.indicators.get(code="logistics_cost")
+    assert (row.value, row.normalized, row.contribution) == (None, 0.0, 0.0)
+    assert rescored.overall == pytest.approx(score(scheme_spec(target), rescored.values).overall)
+
+
 def test_a_run_the_target_scheme_cannot_score_is_skipped_and_counted(
     history, target, django_capture_on_commit_callbacks
 ):
     broken = history["latest"][2]
     EvaluationRun.objects.filter(pk=broken.pk).update(
-        values={**broken.values, "logistics_cost": None}
+        values={**broken.values, "logistics_cost": -5}
     )
     job = start(target, capture=django_capture_on_commit_callbacks)
     assert (job.status, job.total, job.done, job.skipped) == (JobStatus.DONE, 3, 2, 1)
     assert not EvaluationRun.objects.filter(origin=Origin.RESCORE, assessment=broken.assessment)
+
+
+def test_rescored_runs_get_their_robustness_band_after_their_chunk(
+    history, target, django_capture_on_commit_callbacks
+):
+    start(target, capture=django_capture_on_commit_callbacks)
+    spec = scheme_spec(target)
+    for run in EvaluationRun.objects.filter(origin=Origin.RESCORE):
+        expected = robustness_band(spec, run.values).as_dict()
+        assert run.robustness == expected  # the bulk path gives the single-run band exactly
 
 
 def test_nothing_to_rescore_is_done_at_once(target, django_capture_on_commit_callbacks):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -57,23 +58,41 @@ def test_neutralise(value, expected):
     assert tables.neutralise(value) == expected
 
 
+def _section(rows: list[list[str]], title: str) -> tuple[list[str], list[list[str]]]:
+    """A CSV section: the header under its title line, and its rows up to the next blank."""
+    start = rows.index([title]) + 1
+    end = rows.index([], start) if [] in rows[start:] else len(rows)
+    return rows[start], rows[start + 1 : end]
+
+
 def test_the_csv_has_a_summary_and_one_row_per_indicator(run, bob, client_for):
     response = client_for(bob).get(_url("run-csv", run))
     rows = _csv(response.content)
-    summary = dict(row for row in rows[: rows.index([])])
+    summary = dict(row[:2] for row in rows[: rows.index([])])
     assert summary["Enterprise"] == "Alice Trading Co."
     assert summary["Period"] == "2025 Q4"
-    assert float(summary["Overall score"]) == run.overall  # unrounded
+    assert summary["Overall score"] == "57.1"  # the display rule
+    assert float(summary["Overall score (unrounded)"]) == run.overall
     assert summary["Grade"] == "C (developing)"
     assert summary["Previous period"] == "2025 Q3"
-    table = rows[rows.index([]) + 1 :]
-    header, lines = table[0], table[1:]
+    assert summary["Indicators with a value"] == "5/5" and summary["Incomplete"] == "no"
+    band = run.robustness
+    assert float(summary["Robustness band: low (5th percentile)"]) <= run.overall
+    assert float(summary["Share of plausible schemes with the same grade"]) == band["same_grade"]
+    header, lines = _section(rows, "Indicators")
     assert header[:5] == ["Code", "Indicator", "Dimension", "Unit", "Value"]
     assert sorted(line[0] for line in lines) == sorted(
         Indicator.objects.values_list("code", flat=True)
     )
-    contribution = header.index("Contribution")
+    contribution = header.index("Contribution (unrounded)")
     assert sum(float(line[contribution]) for line in lines) == pytest.approx(run.overall)
+    shown = header.index("Contribution")
+    for line in lines:  # each shown contribution is its unrounded value rounded down
+        assert 0 <= float(line[contribution]) - float(line[shown]) < 0.1 + 1e-9
+    dimensions_header, dimensions = _section(rows, "Dimensions")
+    assert dimensions_header[:3] == ["Dimension", "Weight", "Score"] and len(dimensions) == 4
+    advice_header, advice = _section(rows, "Recommendations")
+    assert advice_header[:3] == ["Rank", "Recommendation", "What if"] and advice
 
 
 def test_a_formula_in_a_csv_cell_comes_out_neutralised(run, bob, client_for):
@@ -93,23 +112,31 @@ def test_the_xlsx_opens_and_its_contributions_add_up_to_the_overall_score(run, b
     run.enterprise.save()
     response = client_for(bob).get(_url("run-xlsx", run))
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Summary", "Indicators", "Methodology"]
+    assert workbook.sheetnames == [
+        "Summary",
+        "Dimensions",
+        "Indicators",
+        "Recommendations",
+        "Peers",
+        "Methodology",
+    ]
     summary = {row[0].value: row[1] for row in workbook["Summary"].iter_rows()}
-    overall = summary["Overall score"].value
-    assert overall == run.overall
+    overall = summary["Overall score (unrounded)"].value
+    assert overall == run.overall and summary["Overall score"].value == 57.1
+    assert isinstance(summary["Evaluated"].value, datetime)  # a date, not text
     name = summary["Enterprise"]
     assert name.value == "'" + EVIL and name.data_type == "s"
     sheet = workbook["Indicators"]
     header = [cell.value for cell in sheet[1]]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert len(rows) == Indicator.objects.count()
-    contributions = [row[header.index("Contribution")] for row in rows]
+    contributions = [row[header.index("Contribution (unrounded)")] for row in rows]
     assert all(isinstance(c, int | float) for c in contributions)  # numbers, not text
     assert sum(contributions) == pytest.approx(overall, abs=1e-9)
     for row in rows:  # each row can be recomputed by hand from value, bounds and weight
         x, worst, best, w = (row[header.index(k)] for k in ("Value", "Worst", "Best", "Weight"))
         s = min(max((x - worst) / (best - worst), 0), 1)
-        assert row[header.index("Contribution")] == pytest.approx(100 * w * s)
+        assert row[header.index("Contribution (unrounded)")] == pytest.approx(100 * w * s)
     formulas = [
         cell.coordinate
         for ws in workbook.worksheets
@@ -123,7 +150,7 @@ def test_the_xlsx_opens_and_its_contributions_add_up_to_the_overall_score(run, b
 def test_a_chinese_xlsx_has_chinese_names(run, bob, client_for):
     response = client_for(bob).get(_url("run-xlsx", run), headers={"accept-language": "zh-hans"})
     workbook = load_workbook(io.BytesIO(response.content))
-    names = [row[1].value for row in workbook.worksheets[1].iter_rows(min_row=2)]
+    names = [row[1].value for row in workbook.worksheets[2].iter_rows(min_row=2)]
     assert "物流成本" in names
 
 
