@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -43,6 +44,13 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(
         _("full name"), max_length=150, blank=True, validators=[validate_single_line]
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Chosen with the language switch; used at every log-in and in e-mails."),
     )
     email_verified_at = models.DateTimeField(
         _("e-mail address confirmed"),

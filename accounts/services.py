@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -51,11 +51,19 @@ def account_signup(*, email: str, password: str, full_name: str, site: str) -> N
             )
         )
         return
-    user = User.objects.create_user(email, password, full_name=full_name)
+    user = User.objects.create_user(
+        email, password, full_name=full_name, language=translation.get_language() or ""
+    )
     link = verification_link(user, site)
     transaction.on_commit(
         lambda: _mail(to=email, template="registration/email/verify.txt", context={"link": link})
     )
+
+
+def account_set_language(*, user: User, language: str) -> None:
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
 
 
 def verification_resend(*, user: User, site: str) -> None:

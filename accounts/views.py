@@ -4,6 +4,7 @@ Each view's docstring states its access rule."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -14,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from accounts import services, throttling
@@ -72,7 +74,9 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     next_url = request.session.pop(NEXT_KEY, "")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Your e-mail address is confirmed. Welcome!"))
-    return _go_on(next_url)
+    response = _go_on(next_url)
+    _use_language(response, user)
+    return response
 
 
 @require_POST
@@ -97,14 +101,39 @@ def _go_on(next_url: str) -> HttpResponse:
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
     """Public. A successful log-in marks this browser as a known device of the account, which
-    no lock caused by others' failed attempts can shut out."""
+    no lock caused by others' failed attempts can shut out, and brings back the language the
+    person chose."""
 
     form_class = LoginForm
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        throttling.remember_device(response, self.request, form.get_user().email)
+        user = form.get_user()
+        throttling.remember_device(response, self.request, user.email)
+        _use_language(response, user)
         return response
+
+
+def _use_language(response: HttpResponse, user) -> None:
+    if user.language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+        )
+
+
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Public: Django's language switch (it works on the log-in page too), remembered on the
+    account of a person who is signed in."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.account_set_language(user=request.user, language=language)
+    return response
 
 
 @method_decorator(login_not_required, name="dispatch")

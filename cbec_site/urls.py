@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from cbec_site import views
 from evaluations import views as evaluation_views
 
@@ -12,6 +13,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("enterprises/", include("evaluations.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -66,12 +66,18 @@ class LineChart:
     x_labels: tuple[tuple[float, str], ...]
     y_ticks: tuple[tuple[float, int], ...]
     series: tuple[Series, ...]
+    changes: tuple[tuple[float, str], ...] = ()  # (x, what changed) between two periods
 
 
 def line_chart(
-    periods: list[str], series: list[tuple[str, list[float | None]]], *, width: int = 720
+    periods: list[str],
+    series: list[tuple[str, list[float | None]]],
+    *,
+    width: int = 720,
+    changes: list[tuple[int, str]] = (),
 ) -> LineChart:
-    """Scores (0–100) over periods; the first series is drawn solid, the others dashed."""
+    """Scores (0–100) over periods; the first series is drawn solid, the others dashed.
+    ``changes`` marks, before period i, that the scores from there on use another scheme."""
     left, top, right, bottom, plot_height = 40, 10, 20, 30, 220
     plot_width = width - left - right
     n = len(periods)
@@ -102,6 +108,7 @@ def line_chart(
         x_labels,
         y_ticks,
         tuple(drawn),
+        tuple((round((x_at(i - 1) + x_at(i)) / 2, 1), label) for i, label in changes if i > 0),
     )
 
 

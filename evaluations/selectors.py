@@ -22,6 +22,7 @@ from evaluations.models import (
     Indicator,
     RunDimension,
     RunIndicator,
+    WeightScheme,
 )
 from evaluations.scoring import IndicatorResult, ScoreResult
 
@@ -79,45 +80,65 @@ def _load_reference() -> tuple[dict[str, Dimension], dict[str, Indicator]]:
 @dataclass
 class PeriodRow:
     assessment: Assessment
-    latest_run: EvaluationRun | None
-    latest_result: EvaluationRun | None  # the latest succeeded run, shown as "the score"
+    latest_run: EvaluationRun | None  # the latest submission's run: its status
+    latest_result: EvaluationRun | None  # the result shown: under the default scheme if any
+    scheme_changed: bool = False  # scored under another scheme version than the period before
 
 
 @dataclass
 class Dashboard:
     rows: list[PeriodRow]
     chart: charts.LineChart | None
-    chart_table: list[tuple[str, list[float | None]]] = field(default_factory=list)
+    chart_table: list[tuple[str, str, list[float | None]]] = field(default_factory=list)
     series_labels: list[str] = field(default_factory=list)
+    default_scheme: WeightScheme | None = None
 
 
-def dashboard(enterprise) -> Dashboard:
-    """Assessments by period with their latest run, and the trend of succeeded results."""
-    runs = EvaluationRun.objects.filter(origin=EvaluationRun.Origin.SUBMISSION).only(
+def _shown_result(runs: list[EvaluationRun], default_id: int | None) -> EvaluationRun | None:
+    """The result a period shows: its latest under the current default scheme (a submission
+    or a re-score), else its latest submitted result under whatever scheme scored it."""
+    succeeded = [run for run in runs if run.status == EvaluationRun.Status.SUCCEEDED]
+    under_default = [run for run in succeeded if run.scheme_id == default_id]
+    submitted = [run for run in succeeded if run.origin == EvaluationRun.Origin.SUBMISSION]
+    return (under_default or submitted or [None])[0]
+
+
+def dashboard(enterprise, default: WeightScheme | None = None) -> Dashboard:
+    """Assessments by period, each shown under the current default scheme where it has a result
+    under it (re-scored where needed), and the trend, with a mark where the scheme changes."""
+    runs = EvaluationRun.objects.select_related("scheme").only(
         "id",
         "assessment_id",
+        "origin",
         "status",
         "overall",
         "grade",
         "created_at",
-        "scheme_slug",
-        "scheme_version",
+        "incomplete",
+        "scheme_id",
+        "scheme__slug",
+        "scheme__name",
+        "scheme__name_zh",
+        "scheme__version",
     )
     assessments = list(
         enterprise.assessments.select_related("updated_by").prefetch_related(
             Prefetch("runs", queryset=runs.order_by("-created_at", "-id"), to_attr="run_list")
         )
     )
+    default_id = default.pk if default else None
     rows = []
     for assessment in assessments:
-        latest = assessment.run_list[0] if assessment.run_list else None
-        result = next(
-            (r for r in assessment.run_list if r.status == EvaluationRun.Status.SUCCEEDED), None
-        )
-        rows.append(PeriodRow(assessment, latest, result))
+        submissions = [
+            r for r in assessment.run_list if r.origin == EvaluationRun.Origin.SUBMISSION
+        ]
+        latest = submissions[0] if submissions else None
+        rows.append(PeriodRow(assessment, latest, _shown_result(assessment.run_list, default_id)))
     scored = [row for row in reversed(rows) if row.latest_result is not None]
+    for before, row in zip(scored, scored[1:], strict=False):
+        row.scheme_changed = row.latest_result.scheme_id != before.latest_result.scheme_id
     if not scored:
-        return Dashboard(rows, None)
+        return Dashboard(rows, None, default_scheme=default)
     # .order_by(): the model's default ordering goes through the run, which would join and scan
     # the whole run table (found by bench/pages.py); only these runs' rows are needed.
     dimension_rows = (
@@ -134,12 +155,19 @@ def dashboard(enterprise) -> Dashboard:
     for code, dimension in dimensions.items():
         scores = [by_run.get(row.latest_result.pk, {}).get(code) for row in scored]
         series.append((dimension.localized("name"), scores))
-    table = [(period, [values[i] for _label, values in series]) for i, period in enumerate(periods)]
+    table = [
+        (period, scored[i].latest_result.scheme.label, [values[i] for _label, values in series])
+        for i, period in enumerate(periods)
+    ]
+    changes = [
+        (i, row.latest_result.scheme.label) for i, row in enumerate(scored) if row.scheme_changed
+    ]
     return Dashboard(
         rows,
-        charts.line_chart(periods, series),
+        charts.line_chart(periods, series, changes=changes),
         table,
         [label for label, _values in series],
+        default,
     )
 
 
@@ -168,13 +196,13 @@ class RunPage:
 
 
 def previous_result(run: EvaluationRun) -> EvaluationRun | None:
-    """The latest succeeded run of the enterprise's latest earlier period, same scheme slug."""
+    """The latest succeeded run of the enterprise's latest earlier period under the very same
+    scheme version (submitted, or re-scored into it): changes never compare across versions."""
     earlier = (
         EvaluationRun.objects.filter(
             enterprise_id=run.enterprise_id,
             status=EvaluationRun.Status.SUCCEEDED,
-            scheme_slug=run.scheme_slug,
-            origin=EvaluationRun.Origin.SUBMISSION,
+            scheme_id=run.scheme_id,
         )
         .exclude(assessment_id=run.assessment_id)
         .filter(year__lte=run.year)

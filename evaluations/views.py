@@ -101,7 +101,11 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluations/dashboard.html",
-        {"acc": acc, "enterprise": acc.enterprise, "board": selectors.dashboard(acc.enterprise)},
+        {
+            "acc": acc,
+            "enterprise": acc.enterprise,
+            "board": selectors.dashboard(acc.enterprise, default_scheme()),
+        },
     )
 
 
@@ -162,9 +166,7 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
             if response is not None:
                 return response
     form.describe(_scheme_rows())  # help texts only when the form is shown
-    runs = assessment.runs.filter(origin=EvaluationRun.Origin.SUBMISSION).only(
-        "id", "status", "overall", "grade", "created_at", "scheme_slug", "scheme_version"
-    )
+    runs = assessment.runs.select_related("scheme").order_by("-created_at", "-id")
     return render(
         request,
         "evaluations/assessment_detail.html",

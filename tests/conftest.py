@@ -6,6 +6,7 @@ another enterprise; staff is an administrator who belongs to none.
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from enterprises.models import Role
 from tests.factories import EnterpriseFactory, MembershipFactory, UserFactory
@@ -58,6 +59,13 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Each test starts in English: a request in Chinese leaves Chinese active in its thread."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
