@@ -1,11 +1,33 @@
-"""Responses every app answers the same way: private downloads and the end of htmx polling."""
+"""Requests and responses every app handles the same way: the client's address, private
+downloads and the end of htmx polling."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpResponse
+import ipaddress
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 
 HTMX_STOP_POLLING = 286  # htmx stops polling an element on this status
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address the request came from, or "" when it is not a valid IP address.
+
+    Directly: ``REMOTE_ADDR``. Behind the TLS proxy (``SECURE_PROXY_SSL_HEADER`` is set by
+    ``DJANGO_BEHIND_TLS_PROXY``), ``REMOTE_ADDR`` is the proxy's own address, and the client's is
+    the *last* one of ``X-Forwarded-For``: the one our proxy appended. Any earlier entry was sent
+    by the client and may be anything it likes.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        address = forwarded or address
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return ""
 
 
 def private_attachment(response: HttpResponse, filename: str) -> HttpResponse:
