@@ -104,6 +104,10 @@ class Indicator(Localized):
     def __str__(self) -> str:
         return self.localized("name")
 
+    def get_additional_data(self) -> dict:
+        """The audit trail names it by code, in the reader's language (``audit.trail``)."""
+        return {"indicator": self.code}
+
     def clean(self) -> None:
         bounded = self.max_value is not None and self.min_value is not None
         if bounded and self.max_value <= self.min_value:
@@ -471,3 +475,11 @@ class SchemeIndicator(models.Model):
         if stored is not None and not _differs(self, stored, ("scheme", *self.EDITABLE)):
             return  # saving it unchanged is harmless
         _refuse_frozen([self.scheme_id, stored.scheme_id if stored else None])
+
+    def get_additional_data(self) -> dict:
+        scheme = self.scheme
+        return {
+            "indicator": self.indicator.code,
+            "label": f"{scheme.slug} v{scheme.version}",
+            "scheme": scheme.pk,  # the scheme's admin History lists its rows' entries too
+        }
