@@ -72,7 +72,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_htmx",
-    "simple_history",
     "axes",
     "auditlog",
     "core",
@@ -95,7 +94,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.AuditTrailMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

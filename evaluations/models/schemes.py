@@ -21,7 +21,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from evaluations.scoring import (
     DEFAULT_BOUND_SPREAD,
@@ -93,8 +92,6 @@ class Indicator(Localized):
     paper_note = models.TextField(_("note on the paper"), blank=True)
     paper_note_zh = models.TextField(_("note on the paper (Chinese)"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["dimension__order", "order", "code"]
@@ -312,7 +309,6 @@ class WeightScheme(models.Model):
     )
 
     objects = WeightSchemeQuerySet.as_manager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["slug", "-version"]
@@ -440,7 +436,6 @@ class SchemeIndicator(models.Model):
     )
 
     objects = SchemeIndicatorQuerySet.as_manager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["indicator__dimension__order", "indicator__order", "indicator__code"]
