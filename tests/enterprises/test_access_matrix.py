@@ -32,6 +32,8 @@ REQUIRED: dict[str, dict[str, tuple[str, int]]] = {
     "enterprises:member-role": {"POST": (Role.OWNER, 302)},
     "enterprises:member-remove": {"POST": (Role.OWNER, 302)},  # removing someone else
     "enterprises:invitation-revoke": {"POST": (Role.OWNER, 302)},
+    "audit:enterprise-trail": {"GET": (Role.OWNER, 200)},  # staff read it on /audit/ instead
+    "audit:enterprise-trail-xlsx": {"GET": (Role.OWNER, 200)},
     "evaluations:dashboard": {"GET": (Role.VIEWER, 200)},
     "evaluations:assessment-create": {"GET": (Role.EDITOR, 200), "POST": (Role.EDITOR, 200)},
     "evaluations:assessment": {"GET": (Role.VIEWER, 200), "POST": (Role.EDITOR, 200)},  # errors
