@@ -72,12 +72,13 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_htmx",
-    "simple_history",
     "axes",
+    "auditlog",
     "core",
     "accounts",
     "enterprises",
     "evaluations",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -94,7 +95,7 @@ MIDDLEWARE = [
     "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "audit.middleware.AuditTrailMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -220,6 +221,15 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="CBEC Self-Assessment <noreply@localhost>"
 )
+
+# --- Audit trail ----------------------------------------------------------------------------
+# django-auditlog writes every change that matters (the models and fields: audit/registration.py)
+# to one append-only table, with who, when, what before -> after and from where (IP, user agent).
+AUDITLOG_LOGENTRY_MODEL = "audit.LogEntry"
+# auditlog 3.4.1's own migrations create its default entry table even when the model is swapped
+# for ours; that unused table's foreign keys make PostgreSQL refuse to flush the content types
+# (django-auditlog issue 804). Without migrations, Django creates no table for a swapped model.
+MIGRATION_MODULES = {"auditlog": None}
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"

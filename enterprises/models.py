@@ -178,6 +178,10 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_additional_data(self) -> dict:
+        """The audit trail files this entry under the enterprise (``audit.LogEntry``)."""
+        return {"enterprise": self.pk, "label": self.name}
+
     def platform_labels(self) -> list[str]:
         labels = dict(Platform.choices)
         names = [str(labels[code]) for code in self.platforms if code in labels and code != "other"]
@@ -216,6 +220,9 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.enterprise} ({self.role})"
 
+    def get_additional_data(self) -> dict:
+        return {"enterprise": self.enterprise_id, "label": self.user.email}
+
 
 class Invitation(models.Model):
     """Only a hash of the token is stored: the link in the e-mail is the one copy of the secret."""
@@ -249,6 +256,9 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.enterprise}"
+
+    def get_additional_data(self) -> dict:
+        return {"enterprise": self.enterprise_id, "label": self.email}
 
     @property
     def is_pending(self) -> bool:

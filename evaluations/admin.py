@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import DecimalField, JSONField, QuerySet, Sum
 from django.forms.models import BaseInlineFormSet
@@ -21,8 +22,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from audit.admin import TrailHistoryAdmin
+from audit.models import LogEntry
 from evaluations import services
 from evaluations.forms import FiniteDecimalField, LenientJSONField, SampleValuesForm
 from evaluations.models import (
@@ -49,7 +51,7 @@ class DimensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(TrailHistoryAdmin):
     list_display = ("code", "name", "name_zh", "dimension", "unit", "direction", "max_value")
     list_filter = ("dimension",)
     list_select_related = ("dimension",)
@@ -127,7 +129,7 @@ class SchemeIndicatorInline(admin.TabularInline):
 
 
 @admin.register(WeightScheme)
-class WeightSchemeAdmin(SimpleHistoryAdmin):
+class WeightSchemeAdmin(TrailHistoryAdmin):
     list_display = (
         "slug",
         "version",
@@ -165,6 +167,13 @@ class WeightSchemeAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request) -> QuerySet[WeightScheme]:
         return super().get_queryset(request).annotate(weight_total=Sum("rows__weight"))
+
+    def history_entries(self, obj: WeightScheme) -> QuerySet[LogEntry]:
+        """The scheme's entries and its rows' (weights and bounds), in one list."""
+        rows = ContentType.objects.get_for_model(SchemeIndicator)
+        return super().history_entries(obj) | LogEntry.objects.filter(
+            content_type=rows, additional_data__scheme=obj.pk
+        )
 
     def has_change_permission(self, request, obj=None) -> bool:
         """A published or retired version is shown read-only: it can never be changed."""
@@ -225,7 +234,7 @@ class WeightSchemeAdmin(SimpleHistoryAdmin):
     def clone(self, request, queryset) -> None:
         for scheme in queryset:
             try:
-                draft = services.scheme_clone(scheme=scheme, user=request.user)
+                draft = services.scheme_clone(scheme=scheme)
             except ValidationError as error:
                 self._report(request, scheme, error)
                 continue
@@ -300,14 +309,6 @@ class WeightSchemeAdmin(SimpleHistoryAdmin):
             name=f"{self.opts.app_label}_{self.opts.model_name}_preview",
         )
         return [preview, *super().get_urls()]
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """simple_history's revert saves on POST without asking; a frozen scheme must refuse."""
-        if request.method == "POST":
-            scheme = self.get_object(request, unquote(object_id))
-            if scheme is None or not self.has_change_permission(request, scheme):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Staff with view permission: sample values scored under this scheme and the default."""

@@ -3,7 +3,6 @@
 import django.core.validators
 import django.db.models.deletion
 import evaluations.models
-import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -135,7 +134,6 @@ class Migration(migrations.Migration):
                 "ordering": ("-history_date", "-history_id"),
                 "get_latest_by": ("history_date", "history_id"),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
             name="HistoricalWeightScheme",
@@ -224,7 +222,6 @@ class Migration(migrations.Migration):
                 "ordering": ("-history_date", "-history_id"),
                 "get_latest_by": ("history_date", "history_id"),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
             name="Indicator",
@@ -496,7 +493,6 @@ class Migration(migrations.Migration):
                 "ordering": ("-history_date", "-history_id"),
                 "get_latest_by": ("history_date", "history_id"),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
             model_name="weightscheme",

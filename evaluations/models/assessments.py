@@ -100,6 +100,10 @@ class Assessment(models.Model):
     def period(self) -> str:
         return period_label(self.year, self.quarter)
 
+    def get_additional_data(self) -> dict:
+        """The audit trail files this entry under the enterprise (``audit.LogEntry``)."""
+        return {"enterprise": self.enterprise_id, "period": [self.year, self.quarter]}
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
@@ -211,6 +215,9 @@ class EvaluationRun(models.Model):
     def period(self) -> str:
         return period_label(self.year, self.quarter)
 
+    def get_additional_data(self) -> dict:
+        return {"enterprise": self.enterprise_id, "period": [self.year, self.quarter]}
+
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
@@ -297,3 +304,11 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def get_additional_data(self) -> dict:
+        assessment = self.assessment
+        return {
+            "enterprise": assessment.enterprise_id,
+            "period": [assessment.year, assessment.quarter],
+            "label": self.original_name,
+        }

@@ -21,7 +21,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from core.validators import validate_single_line, validate_text
 from evaluations.scoring import (
@@ -106,8 +105,6 @@ class Indicator(Localized):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["dimension__order", "order", "code"]
         verbose_name = _("indicator")
@@ -115,6 +112,10 @@ class Indicator(Localized):
 
     def __str__(self) -> str:
         return self.localized("name")
+
+    def get_additional_data(self) -> dict:
+        """The audit trail names it by code, in the reader's language (``audit.trail``)."""
+        return {"indicator": self.code}
 
     def clean(self) -> None:
         bounded = self.max_value is not None and self.min_value is not None
@@ -327,7 +328,6 @@ class WeightScheme(Localized):
     )
 
     objects = WeightSchemeQuerySet.as_manager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["slug", "-version"]
@@ -463,7 +463,6 @@ class SchemeIndicator(models.Model):
     )
 
     objects = SchemeIndicatorQuerySet.as_manager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["indicator__dimension__order", "indicator__order", "indicator__code"]
@@ -498,3 +497,11 @@ class SchemeIndicator(models.Model):
         if stored is not None and not _differs(self, stored, ("scheme", *self.EDITABLE)):
             return  # saving it unchanged is harmless
         _refuse_frozen([self.scheme_id, stored.scheme_id if stored else None])
+
+    def get_additional_data(self) -> dict:
+        scheme = self.scheme
+        return {
+            "indicator": self.indicator.code,
+            "label": f"{scheme.slug} v{scheme.version}",
+            "scheme": scheme.pk,  # the scheme's admin History lists its rows' entries too
+        }

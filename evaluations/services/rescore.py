@@ -115,10 +115,17 @@ def rescore_begin(*, job_id: int) -> list[list[int]]:
 
 
 def rescore_fail(*, job_id: int, reason: str) -> None:
-    """End a job as failed with a reason a person can read (what is stored stays)."""
-    RescoreJob.objects.filter(pk=job_id).exclude(status=Status.DONE).update(
-        status=Status.FAILED, error=reason[:2000], finished_at=timezone.now()
-    )
+    """End a job as failed with a reason a person can read (what is stored stays).
+
+    Saved, not updated in bulk, so the audit trail records how the job ended."""
+    with transaction.atomic():
+        job = RescoreJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status == Status.DONE:
+            return
+        job.status = Status.FAILED
+        job.error = reason[:2000]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
 
 
 @dataclass(frozen=True)
@@ -217,9 +224,15 @@ def rescore_run_chunk(*, job_id: int, run_ids: Sequence[int], writer: str | None
         RescoreJob.objects.filter(pk=job_id).update(
             done=F("done") + len(sources.ids), skipped=F("skipped") + skipped
         )
-        RescoreJob.objects.filter(
-            pk=job_id, status=Status.RUNNING, done__gte=F("total") - F("skipped")
-        ).update(status=Status.DONE, finished_at=now)
+        finished = (
+            RescoreJob.objects.select_for_update()
+            .filter(pk=job_id, status=Status.RUNNING, done__gte=F("total") - F("skipped"))
+            .first()
+        )
+        if finished is not None:  # the last chunk: saved, so the trail records the job's end
+            finished.status = Status.DONE
+            finished.finished_at = now
+            finished.save(update_fields=["status", "finished_at"])
     if skipped:
         logger.warning("re-scoring job %s: %d runs could not be scored", job_id, skipped)
     return len(sources.ids)

@@ -151,10 +151,16 @@ def _store(run_id: int, result: ScoreResult, band: dict | None = None) -> bool:
 
 
 def run_fail(run_id: int, reason: str) -> None:
-    """End a run as failed with a reason a person can read."""
-    EvaluationRun.objects.filter(pk=run_id).exclude(status=Status.SUCCEEDED).update(
-        status=Status.FAILED, error=reason[:2000], finished_at=timezone.now()
-    )
+    """End a run as failed with a reason a person can read (saved, so the trail records it)."""
+    with transaction.atomic():
+        run = (
+            EvaluationRun.objects.select_for_update()
+            .filter(pk=run_id)
+            .exclude(status=Status.SUCCEEDED)
+            .first()
+        )
+        if run is not None:
+            _end_failed(run, reason)
 
 
 def run_attempt_failed(run_id: int, reason: str) -> bool:

@@ -158,9 +158,7 @@ def _locked(scheme: WeightScheme) -> WeightScheme:
     return WeightScheme.objects.select_for_update().get(pk=scheme.pk)
 
 
-def _save(scheme: WeightScheme, user=None) -> None:
-    if user is not None:
-        scheme._history_user = user  # simple_history records who, even outside a request
+def _save(scheme: WeightScheme) -> None:
     scheme.full_clean()
     scheme.save()
 
@@ -183,12 +181,12 @@ def scheme_publish(*, scheme: WeightScheme, user) -> WeightScheme:
     scheme.is_default = (
         not WeightScheme.objects.select_for_update().filter(is_default=True).exists()
     )
-    _save(scheme, user)
+    _save(scheme)
     return scheme
 
 
 @transaction.atomic
-def scheme_clone(*, scheme: WeightScheme, user=None) -> WeightScheme:
+def scheme_clone(*, scheme: WeightScheme) -> WeightScheme:
     """A new draft version of the same slug with the same rows, to edit and publish."""
     latest = (
         WeightScheme.objects.select_for_update()
@@ -204,7 +202,7 @@ def scheme_clone(*, scheme: WeightScheme, user=None) -> WeightScheme:
         weight_spread=scheme.weight_spread,
         bound_spread=scheme.bound_spread,
     )
-    _save(clone, user)
+    _save(clone)
     for row in scheme.rows.all():
         copy = SchemeIndicator(
             scheme=clone,
@@ -214,8 +212,6 @@ def scheme_clone(*, scheme: WeightScheme, user=None) -> WeightScheme:
             best=row.best,
             plausible_max=row.plausible_max,
         )
-        if user is not None:
-            copy._history_user = user
         copy.full_clean()
         copy.save()
     return clone

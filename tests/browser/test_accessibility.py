@@ -73,6 +73,14 @@ def test_main_pages_have_no_serious_accessibility_violation(watch, live_server):
     expect(page.locator("#overall-score")).to_be_visible()
     audit("result")
 
+    page.goto(f"{base}/trail/")
+    expect(main.get_by_role("heading", name="Audit trail of Hangzhou Accessible")).to_be_visible()
+    audit("audit-trail")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: no sideways scrolling
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.goto(f"{base}/runs/{run.pk}/")
     page.locator("nav button[name=language][value=zh-hans]").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     audit("result-zh-hans")

@@ -40,6 +40,8 @@ REQUIRED: dict[str, dict[str, tuple[str, int] | dict[str, int | str]]] = {
     # browser that opened its e-mailed link: nobody of this cast (tests/enterprises/test_views).
     "enterprises:invitation": {"GET": NOBODY, "POST": dict.fromkeys(ACTORS, 405)},
     "enterprises:invitation-accept": {"POST": NOBODY_SIGNED_IN},
+    "audit:enterprise-trail": {"GET": (Role.OWNER, 200)},  # staff read it on /audit/ instead
+    "audit:enterprise-trail-xlsx": {"GET": (Role.OWNER, 200)},
     "evaluations:dashboard": {"GET": (Role.VIEWER, 200)},
     "evaluations:assessment-create": {"GET": (Role.EDITOR, 200), "POST": (Role.EDITOR, 200)},
     "evaluations:assessment": {"GET": (Role.VIEWER, 200), "POST": (Role.EDITOR, 200)},  # errors

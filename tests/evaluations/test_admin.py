@@ -4,8 +4,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from audit.models import LogEntry
 from evaluations import services
-from evaluations.models import Indicator, WeightScheme
+from evaluations.models import Indicator, SchemeIndicator, WeightScheme
 from tests.factories import UserFactory, WeightSchemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,23 @@ def test_a_draft_shows_its_weight_sum_and_can_be_edited(admin_client):
     draft.refresh_from_db()
     assert draft.name == "Draft, renamed"
     assert str(draft.rows.get(indicator__code="environmental_impact_score").weight) == "0.350000000"
-    assert draft.history.first().history_user.email == "root@example.com"
+    renamed = LogEntry.objects.get_for_object(draft).latest("timestamp")
+    assert renamed.actor.email == "root@example.com"
+    assert renamed.changes["name"] == ["Draft", "Draft, renamed"]
+    reweighted = LogEntry.objects.get_for_model(SchemeIndicator).filter(
+        additional_data__scheme=draft.pk, action=LogEntry.Action.UPDATE
+    )
+    assert {entry.additional_data["indicator"] for entry in reweighted} == {
+        "logistics_cost",
+        "environmental_impact_score",
+    }
+    assert {entry.actor.email for entry in reweighted} == {"root@example.com"}
+    # the scheme's History lists its own entries and its rows', read as people read them
+    history = admin_client.get(reverse("admin:evaluations_weightscheme_history", args=[draft.pk]))
+    assert history.status_code == 200
+    lines = [line for row in history.context["rows"] for line in row.lines]
+    assert "Name: Draft → Draft, renamed" in lines
+    assert "Weight: 0.3 → 0.35" in lines
 
 
 def test_a_drafts_spreads_and_plausible_maxima_are_edited_here(admin_client):
@@ -202,16 +219,16 @@ def test_posting_to_a_published_scheme_changes_nothing(admin_client):
     assert (scheme.name, list(scheme.rows.values_list("weight", "worst", "best"))) == before
 
 
-def test_a_published_scheme_cannot_be_deleted_or_reverted(admin_client):
+def test_a_published_scheme_cannot_be_deleted_and_its_history_only_records(admin_client):
     scheme = WeightSchemeFactory(published=True)
     delete = reverse("admin:evaluations_weightscheme_delete", args=[scheme.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
-    as_draft = scheme.history.earliest()  # reverting to it would un-publish the scheme
-    revert = reverse(
-        "admin:evaluations_weightscheme_simple_history", args=[scheme.pk, as_draft.history_id]
-    )
-    assert admin_client.get(revert).status_code == 200  # the old version can be looked at
-    assert admin_client.post(revert, {}).status_code == 403
+    history = reverse("admin:evaluations_weightscheme_history", args=[scheme.pk])
+    page = admin_client.get(history)
+    assert page.status_code == 200  # the earlier versions can be looked at ...
+    assert [row.entry.action for row in page.context["rows"]][-1] == LogEntry.Action.CREATE
+    assert b"revert" not in page.content.lower()  # ... and nothing brings one back
+    admin_client.post(history, {})
     scheme.refresh_from_db()
     assert scheme.status == Status.PUBLISHED
 

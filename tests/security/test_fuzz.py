@@ -37,6 +37,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
+from audit.models import LogEntry
 from enterprises.models import (
     Enterprise,
     InnovationDirection,
@@ -866,8 +867,8 @@ def scheme_state() -> tuple:
     return (
         rows(WeightScheme.objects.all()),
         rows(SchemeIndicator.objects.all()),
-        WeightScheme.history.count(),
-        SchemeIndicator.history.count(),
+        LogEntry.objects.get_for_model(WeightScheme).count(),
+        LogEntry.objects.get_for_model(SchemeIndicator).count(),
     )
 
 
@@ -927,8 +928,13 @@ def test_scheme_admin_seeds(client_for, root, draft_scheme):
 
 def test_admin_search(client_for, root):
     client = client_for(root)
-    for model in ("weightscheme", "indicator", "recommendation"):
-        url = reverse(f"admin:evaluations_{model}_changelist")
+    for model in (
+        "evaluations_weightscheme",
+        "evaluations_indicator",
+        "evaluations_recommendation",
+        "audit_logentry",
+    ):
+        url = reverse(f"admin:{model}_changelist")
         for search in ("\x00", "a\x00b", "字" * 11_000, "%_\\", "1e999", "\ud7ff\u202e"):
             assert send(client, "get", url, {"q": search}).status_code == 200
 
