@@ -3,7 +3,9 @@
 A draft is edited here and checked with the engine's own rules on every save; a published or
 retired version is shown read-only. Status changes happen only through the actions, which call
 the services. The preview scores sample values under a scheme and the current default, side by
-side, so an administrator sees what a new version would change before publishing it.
+side, and shows what the scheme would do to the cohort (every enterprise's latest submitted
+values, both schemes scored with the bulk engine), so an administrator sees what a new version
+would change before publishing it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluations import services
+from evaluations import selectors, services
 from evaluations.forms import FiniteDecimalField, LenientJSONField, SampleValuesForm
 from evaluations.models import (
     Dimension,
@@ -324,6 +326,7 @@ class WeightSchemeAdmin(SimpleHistoryAdmin):
         if form.is_bound and form.is_valid():
             _score_columns(form, columns)
         context = {
+            **_impact_context(columns),
             **self.admin_site.each_context(request),
             "title": _("Preview scores: %(scheme)s") % {"scheme": scheme},
             "opts": self.opts,
@@ -359,6 +362,31 @@ class _Column:
             if band.grade == self.result.grade:
                 return grade_label(band.label)
         return ""
+
+
+def _impact_context(columns: list[_Column]) -> dict:
+    """The cohort figures of the preview, or why there are none (the template says it)."""
+    this, default = columns
+    if default.scheme is None:
+        return {"impact_unavailable": _("There is no default scheme to compare with.")}
+    if this.scheme.pk == default.scheme.pk:
+        return {
+            "impact_unavailable": _("This scheme is the current default: nothing would change.")
+        }
+    if this.problems or default.problems:
+        return {"impact_unavailable": _("The scheme must be valid before its impact can be shown.")}
+    try:
+        comparison = selectors.scheme_cohort_impact(
+            old=services.scheme_spec(default.scheme), new=services.scheme_spec(this.scheme)
+        )
+    except ScoringError as error:  # a frozen version the engine refuses: say why, never a 500
+        return {"impact_unavailable": str(error)}
+    impact = comparison.impact
+    transitions = [
+        {"grade": grade, "counts": counts}
+        for grade, counts in zip(impact.grades, impact.transitions, strict=True)
+    ]
+    return {"impact": impact, "transitions": transitions, "not_available": comparison.not_available}
 
 
 def _score_columns(form: SampleValuesForm, columns: list[_Column]) -> None:
