@@ -5,12 +5,14 @@ retired version is shown read-only. Status changes happen only through the actio
 the services. The preview scores sample values under a scheme and the current default, side by
 side, and shows what the scheme would do to the cohort (every enterprise's latest submitted
 values, both schemes scored with the bulk engine), so an administrator sees what a new version
-would change before publishing it.
+would change before publishing it. A draft's weights may also be derived from pairwise
+comparisons (AHP, PRODUCT.md section 9) on a page of their own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -18,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import DecimalField, JSONField, QuerySet, Sum
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,7 +29,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations import selectors, services
-from evaluations.forms import FiniteDecimalField, LenientJSONField, SampleValuesForm
+from evaluations.forms import (
+    AhpMatrixForm,
+    FiniteDecimalField,
+    LenientJSONField,
+    SampleValuesForm,
+)
 from evaluations.models import (
     Dimension,
     Indicator,
@@ -39,6 +47,7 @@ from evaluations.models import (
 from evaluations.models.rescore import RescoreJob
 from evaluations.scoring import ScoreResult, ScoringError, score
 from evaluations.services.rescore import rescore_create
+from evaluations.services.schemes import DIMENSIONS
 
 
 @admin.register(Dimension)
@@ -301,7 +310,12 @@ class WeightSchemeAdmin(SimpleHistoryAdmin):
             self.admin_site.admin_view(self.preview_view),
             name=f"{self.opts.app_label}_{self.opts.model_name}_preview",
         )
-        return [preview, *super().get_urls()]
+        derive = path(
+            "<path:object_id>/ahp/",
+            self.admin_site.admin_view(self.ahp_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_ahp",
+        )
+        return [preview, derive, *super().get_urls()]
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """simple_history's revert saves on POST without asking; a frozen scheme must refuse."""
@@ -338,6 +352,102 @@ class WeightSchemeAdmin(SimpleHistoryAdmin):
             "indicator_rows": _rows(indicators, columns, "indicators"),
         }
         return TemplateResponse(request, "admin/evaluations/weightscheme/preview.html", context)
+
+    def ahp_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Staff who may change this scheme, and only while it is a draft (a published or
+        retired version: 403, as for every change to it): weights from AHP comparisons.
+
+        Posting calculates each level's weights and consistency; "apply" also writes the
+        draft's weights through ``services.scheme_apply_ahp``, which refuses CR > 0.10.
+        """
+        scheme = self.get_object(request, unquote(object_id))
+        if scheme is None:
+            raise Http404
+        if not self.has_change_permission(request, scheme):
+            raise PermissionDenied
+        groups = services.ahp_groups(scheme)
+        stored = scheme.ahp_comparisons or {}
+        data = request.POST if request.method == "POST" else None
+        forms = [
+            AhpMatrixForm(
+                data,
+                prefix=group.key,
+                criteria=group.criteria,
+                labels=group.labels,
+                stored=_stored_group(stored, group.key),
+            )
+            for group in groups
+        ]
+        levels, weights, unusable = [], [], False
+        # Figures for what was posted, or on arrival for the comparisons stored before.
+        if data is None:
+            judged = scheme.ahp_comparisons is not None
+        else:
+            judged = all([form.is_valid() for form in forms])  # every form's errors shown
+        if groups[0].criteria and judged:
+            comparisons = _comparisons(groups, forms)
+            levels = services.scheme_ahp_levels(scheme=scheme, comparisons=comparisons)
+            try:
+                weights = services.ahp_weights(levels)
+            except ValidationError:  # each level shows its own problem or refusal
+                unusable = True
+            if request.method == "POST" and "_apply" in request.POST:
+                try:
+                    services.scheme_apply_ahp(
+                        scheme=scheme, comparisons=comparisons, user=request.user
+                    )
+                except ValidationError as error:
+                    self.message_user(
+                        request,
+                        _("The weights were not changed: %(reasons)s")
+                        % {"reasons": " ".join(error.messages)},
+                        messages.ERROR,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        _("%(scheme)s: the weights now come from the AHP comparisons.")
+                        % {"scheme": scheme},
+                        messages.SUCCESS,
+                    )
+                    return redirect(
+                        reverse("admin:evaluations_weightscheme_change", args=[scheme.pk])
+                    )
+        stale = scheme.ahp_comparisons is not None and not services.ahp_describes_weights(
+            scheme.ahp_comparisons, services.scheme_spec(scheme)
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Derive weights by AHP: %(scheme)s") % {"scheme": scheme},
+            "opts": self.opts,
+            "original": scheme,
+            "sections": [
+                {"group": group, "form": form, "level": level}
+                for group, form, level in zip_longest(groups, forms, levels)
+            ],
+            "weights": weights,
+            "unusable": unusable,
+            "stale": stale,
+            "places": SchemeIndicator._meta.get_field("weight").decimal_places,
+        }
+        return TemplateResponse(request, "admin/evaluations/weightscheme/ahp.html", context)
+
+
+def _stored_group(stored: dict, key: str) -> object:
+    """One group's stored comparisons (to start the form from), or None."""
+    if key == DIMENSIONS:
+        return stored.get(key)
+    indicators = stored.get("indicators")
+    return indicators.get(key) if isinstance(indicators, dict) else None
+
+
+def _comparisons(groups, forms) -> dict:
+    """The forms' matrices in the shape ``services.scheme_apply_ahp`` takes."""
+    top, *inside = [form.comparisons() for form in forms]
+    return {
+        DIMENSIONS: top,
+        "indicators": {group.key: c for group, c in zip(groups[1:], inside, strict=True)},
+    }
 
 
 @dataclass

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from core.validators import validate_single_line
 from evaluations.models import Assessment, EvaluationRun, Evidence, Indicator, WeightScheme
-from evaluations.scoring import ScoringError, scheme_to_dict, validate_values
+from evaluations.scoring import ScoringError, validate_values
 from evaluations.scoring.checklist import complete_checklist
 
 from .runs import run_enqueue
-from .schemes import default_scheme, scheme_spec
+from .schemes import default_scheme, scheme_snapshot, scheme_spec
 
 ENV_CODE = "environmental_impact_score"
 
@@ -139,7 +139,7 @@ def run_create(*, assessment: Assessment, scheme: WeightScheme, user=None) -> Ev
         scheme=scheme,
         scheme_slug=scheme.slug,
         scheme_version=scheme.version,
-        scheme_snapshot=scheme_to_dict(spec),
+        scheme_snapshot=scheme_snapshot(scheme, spec),
         values=values,
         checklist=(
             dict(assessment.env_checklist)

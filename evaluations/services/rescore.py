@@ -41,9 +41,9 @@ from evaluations.models import (
     RunIndicator,
     WeightScheme,
 )
-from evaluations.scoring import BulkResult, SchemeSpec, scheme_to_dict, score_bulk
+from evaluations.scoring import BulkResult, SchemeSpec, score_bulk
 
-from .schemes import scheme_spec
+from .schemes import scheme_snapshot, scheme_spec
 
 logger = logging.getLogger(__name__)
 Status = RescoreJob.Status
@@ -228,7 +228,7 @@ def new_runs(
     """The chunk's new runs as unsaved model instances: both writers store exactly these, so a
     field added to the model reaches both."""
     fields = _run_fields(job, spec, now)
-    snapshot = scheme_to_dict(spec)
+    snapshot = scheme_snapshot(job.scheme, spec)
     codes = spec.codes
     rows = zip(
         sources.assessment_ids,
