@@ -1,5 +1,6 @@
 """The weight scheme admin as an administrator uses it: drafts checked, published ones frozen."""
 
+import re
 import time
 
 import numpy as np
@@ -433,3 +434,29 @@ def test_a_cohort_of_ten_thousand_is_compared_well_under_a_second(admin_client, 
     elapsed = time.perf_counter() - start
     figures("cohort impact, engine only", runs=10_000, seconds=elapsed)
     assert impact.compared == 10_000 and elapsed < 0.5
+
+
+# --- the content security policy: no inline style on the scheme admin's pages -----------------
+
+
+def test_the_scheme_admin_pages_have_no_inline_style(admin_client):
+    draft = services.scheme_clone(scheme=table_4())
+    submitted_run(AssessmentFactory())
+    ahp = reverse("admin:evaluations_weightscheme_ahp", args=[draft.pk])
+    choices = {f"dimensions-c_{i}_{j}": "1" for i in range(4) for j in range(i + 1, 4)}
+    choices.update({"dimensions-c_0_3": "9", "innovation_capacity-c_0_1": "3"})
+    pages = {
+        "change form (draft)": admin_client.get(change_url(draft)),
+        "change form (published)": admin_client.get(change_url(table_4())),
+        "preview": admin_client.get(preview_url(draft), SAMPLE),
+        "ahp": admin_client.get(ahp),
+        "ahp (calculated)": admin_client.post(ahp, {**choices, "_calculate": "1"}),
+    }
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        content = page.content.decode()
+        assert not re.search(r"\sstyle\s*=", content, re.IGNORECASE), name
+        assert "<style" not in content, name
+    assert "css/admin.css" in pages["preview"].content.decode()
+    assert pages["preview"].context["impact"].compared == 1
+    assert pages["ahp (calculated)"].context["sections"][0]["level"].refusal
