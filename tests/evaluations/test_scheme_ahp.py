@@ -325,3 +325,11 @@ def test_without_comparisons_the_appendix_claims_none(enterprise, alice):
     assert "ahp" not in run.scheme_snapshot
     assert report_data(run, user=alice).methodology.provenance == ()
     assert "pairwise comparisons (AHP)" not in pdf.report_html(report_data(run, user=alice))
+
+
+def test_the_page_reads_in_chinese(admin_client, draft):
+    admin_client.cookies["django_language"] = "zh-hans"
+    response = post(admin_client, draft, {"dimensions": {"c_0_3": "9"}}, action="_calculate")
+    content = response.content.decode()
+    assert "一致性比率（CR）" in content and "9：极端重要" in content
+    assert "请重新斟酌“运营效率”与“可持续发展”的比较" in content
