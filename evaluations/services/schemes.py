@@ -280,10 +280,13 @@ def scheme_ahp_levels(*, scheme: WeightScheme, comparisons: Mapping) -> list[Ahp
 
     ``comparisons``: ``{"dimensions": {"criteria": [...], "matrix": [[...]]}, "indicators":
     {dimension code: {"criteria", "matrix"}}}``; each group must compare exactly its own
-    criteria (in any order). Nothing is written.
+    criteria (in any order). Nothing is written; a scheme without rows has no levels.
     """
+    groups = ahp_groups(scheme)
+    if not groups[0].criteria:
+        return []
     levels = []
-    for group in ahp_groups(scheme):
+    for group in groups:
         given = _group_comparisons(comparisons, group)
         criteria = given.get("criteria") if isinstance(given, Mapping) else None
         matrix = given.get("matrix") if isinstance(given, Mapping) else None

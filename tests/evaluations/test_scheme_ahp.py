@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evaluations import services
-from evaluations.models import WeightScheme
+from evaluations.models import EvaluationRun, WeightScheme
 from evaluations.reports import pdf
 from evaluations.reports.data import report_data
 from evaluations.scoring import ahp
+from evaluations.services.rescore import rescore_create
 from evaluations.services.schemes import storable_weights
 from tests.factories import AssessmentFactory, UserFactory, WeightSchemeFactory, submitted_run
 
@@ -333,3 +334,27 @@ def test_the_page_reads_in_chinese(admin_client, draft):
     content = response.content.decode()
     assert "一致性比率（CR）" in content and "9：极端重要" in content
     assert "请重新斟酌“运营效率”与“可持续发展”的比较" in content
+
+
+def test_a_draft_without_rows_is_told_to_add_them(admin_client, superuser):
+    empty = WeightSchemeFactory(rows=False)
+    page = admin_client.get(ahp_url(empty))
+    assert page.status_code == 200
+    assert "This draft has no indicators yet" in page.content.decode()
+    assert admin_client.post(ahp_url(empty), {"_apply": "1"}).status_code == 200
+    with pytest.raises(ValidationError, match="The scheme has no indicators to weigh."):
+        services.scheme_apply_ahp(scheme=empty, comparisons={}, user=superuser)
+
+
+def test_a_rescore_under_the_scheme_carries_the_comparisons(
+    enterprise, alice, superuser, django_capture_on_commit_callbacks
+):
+    submitted_run(AssessmentFactory(enterprise=enterprise), alice)
+    scheme = services.scheme_clone(scheme=table_4())
+    comparisons = full(consistent([0.25, 0.25, 0.20, 0.30]), npd_over_tech=2)
+    services.scheme_apply_ahp(scheme=scheme, comparisons=comparisons, user=superuser)
+    scheme = services.scheme_publish(scheme=scheme, user=superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        rescore_create(scheme=scheme)
+    rescored = EvaluationRun.objects.get(origin=EvaluationRun.Origin.RESCORE)
+    assert rescored.scheme_snapshot["ahp"] == scheme.ahp_comparisons
