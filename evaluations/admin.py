@@ -3,12 +3,16 @@
 A draft is edited here and checked with the engine's own rules on every save; a published or
 retired version is shown read-only. Status changes happen only through the actions, which call
 the services. The preview scores sample values under a scheme and the current default, side by
-side, so an administrator sees what a new version would change before publishing it.
+side, and shows what the scheme would do to the cohort (every enterprise's latest submitted
+values, both schemes scored with the bulk engine), so an administrator sees what a new version
+would change before publishing it. A draft's weights may also be derived from pairwise
+comparisons (AHP, PRODUCT.md section 9) on a page of their own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -17,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import DecimalField, JSONField, QuerySet, Sum
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,8 +30,13 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import TrailHistoryAdmin
 from audit.models import LogEntry
-from evaluations import services
-from evaluations.forms import FiniteDecimalField, LenientJSONField, SampleValuesForm
+from evaluations import selectors, services
+from evaluations.forms import (
+    AhpMatrixForm,
+    FiniteDecimalField,
+    LenientJSONField,
+    SampleValuesForm,
+)
 from evaluations.models import (
     Dimension,
     Indicator,
@@ -39,6 +49,7 @@ from evaluations.models import (
 from evaluations.models.rescore import RescoreJob
 from evaluations.scoring import ScoreResult, ScoringError, score
 from evaluations.services.rescore import rescore_create
+from evaluations.services.schemes import DIMENSIONS
 
 
 @admin.register(Dimension)
@@ -308,7 +319,12 @@ class WeightSchemeAdmin(TrailHistoryAdmin):
             self.admin_site.admin_view(self.preview_view),
             name=f"{self.opts.app_label}_{self.opts.model_name}_preview",
         )
-        return [preview, *super().get_urls()]
+        derive = path(
+            "<path:object_id>/ahp/",
+            self.admin_site.admin_view(self.ahp_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_ahp",
+        )
+        return [preview, derive, *super().get_urls()]
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Staff with view permission: sample values scored under this scheme and the default."""
@@ -325,6 +341,7 @@ class WeightSchemeAdmin(TrailHistoryAdmin):
         if form.is_bound and form.is_valid():
             _score_columns(form, columns)
         context = {
+            **_impact_context(columns),
             **self.admin_site.each_context(request),
             "title": _("Preview scores: %(scheme)s") % {"scheme": scheme},
             "opts": self.opts,
@@ -336,6 +353,102 @@ class WeightSchemeAdmin(TrailHistoryAdmin):
             "indicator_rows": _rows(indicators, columns, "indicators"),
         }
         return TemplateResponse(request, "admin/evaluations/weightscheme/preview.html", context)
+
+    def ahp_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Staff who may change this scheme, and only while it is a draft (a published or
+        retired version: 403, as for every change to it): weights from AHP comparisons.
+
+        Posting calculates each level's weights and consistency; "apply" also writes the
+        draft's weights through ``services.scheme_apply_ahp``, which refuses CR > 0.10.
+        """
+        scheme = self.get_object(request, unquote(object_id))
+        if scheme is None:
+            raise Http404
+        if not self.has_change_permission(request, scheme):
+            raise PermissionDenied
+        groups = services.ahp_groups(scheme)
+        stored = scheme.ahp_comparisons or {}
+        data = request.POST if request.method == "POST" else None
+        forms = [
+            AhpMatrixForm(
+                data,
+                prefix=group.key,
+                criteria=group.criteria,
+                labels=group.labels,
+                stored=_stored_group(stored, group.key),
+            )
+            for group in groups
+        ]
+        levels, weights, unusable = [], [], False
+        # Figures for what was posted, or on arrival for the comparisons stored before.
+        if data is None:
+            judged = scheme.ahp_comparisons is not None
+        else:
+            judged = all([form.is_valid() for form in forms])  # every form's errors shown
+        if groups[0].criteria and judged:
+            comparisons = _comparisons(groups, forms)
+            levels = services.scheme_ahp_levels(scheme=scheme, comparisons=comparisons)
+            try:
+                weights = services.ahp_weights(levels)
+            except ValidationError:  # each level shows its own problem or refusal
+                unusable = True
+            if request.method == "POST" and "_apply" in request.POST:
+                try:
+                    services.scheme_apply_ahp(
+                        scheme=scheme, comparisons=comparisons, user=request.user
+                    )
+                except ValidationError as error:
+                    self.message_user(
+                        request,
+                        _("The weights were not changed: %(reasons)s")
+                        % {"reasons": " ".join(error.messages)},
+                        messages.ERROR,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        _("%(scheme)s: the weights now come from the AHP comparisons.")
+                        % {"scheme": scheme},
+                        messages.SUCCESS,
+                    )
+                    return redirect(
+                        reverse("admin:evaluations_weightscheme_change", args=[scheme.pk])
+                    )
+        stale = scheme.ahp_comparisons is not None and not services.ahp_describes_weights(
+            scheme.ahp_comparisons, services.scheme_spec(scheme)
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Derive weights by AHP: %(scheme)s") % {"scheme": scheme},
+            "opts": self.opts,
+            "original": scheme,
+            "sections": [
+                {"group": group, "form": form, "level": level}
+                for group, form, level in zip_longest(groups, forms, levels)
+            ],
+            "weights": weights,
+            "unusable": unusable,
+            "stale": stale,
+            "places": SchemeIndicator._meta.get_field("weight").decimal_places,
+        }
+        return TemplateResponse(request, "admin/evaluations/weightscheme/ahp.html", context)
+
+
+def _stored_group(stored: dict, key: str) -> object:
+    """One group's stored comparisons (to start the form from), or None."""
+    if key == DIMENSIONS:
+        return stored.get(key)
+    indicators = stored.get("indicators")
+    return indicators.get(key) if isinstance(indicators, dict) else None
+
+
+def _comparisons(groups, forms) -> dict:
+    """The forms' matrices in the shape ``services.scheme_apply_ahp`` takes."""
+    top, *inside = [form.comparisons() for form in forms]
+    return {
+        DIMENSIONS: top,
+        "indicators": {group.key: c for group, c in zip(groups[1:], inside, strict=True)},
+    }
 
 
 @dataclass
@@ -360,6 +473,31 @@ class _Column:
             if band.grade == self.result.grade:
                 return grade_label(band.label)
         return ""
+
+
+def _impact_context(columns: list[_Column]) -> dict:
+    """The cohort figures of the preview, or why there are none (the template says it)."""
+    this, default = columns
+    if default.scheme is None:
+        return {"impact_unavailable": _("There is no default scheme to compare with.")}
+    if this.scheme.pk == default.scheme.pk:
+        return {
+            "impact_unavailable": _("This scheme is the current default: nothing would change.")
+        }
+    if this.problems or default.problems:
+        return {"impact_unavailable": _("The scheme must be valid before its impact can be shown.")}
+    try:
+        comparison = selectors.scheme_cohort_impact(
+            old=services.scheme_spec(default.scheme), new=services.scheme_spec(this.scheme)
+        )
+    except ScoringError as error:  # a frozen version the engine refuses: say why, never a 500
+        return {"impact_unavailable": str(error)}
+    impact = comparison.impact
+    transitions = [
+        {"grade": grade, "counts": counts}
+        for grade, counts in zip(impact.grades, impact.transitions, strict=True)
+    ]
+    return {"impact": impact, "transitions": transitions, "not_available": comparison.not_available}
 
 
 def _score_columns(form: SampleValuesForm, columns: list[_Column]) -> None:

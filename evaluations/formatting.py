@@ -4,7 +4,8 @@
   floor((x + 1e-9) × 10) / 10 with one decimal, so a shown 84.9 never sits beside an A (the
   engine's grade tolerance is the same 1e-9);
 - ``plain``: a value, bound or weight as people write it (18, 0.25, 0.333333);
-- ``signed``: a change with its sign (+3.0, −1.5, ±0.0).
+- ``signed``: a change with its sign (+3.0, −1.5, ±0.0);
+- ``saaty``: a pairwise comparison on Saaty's scale (3, 1, 1/5).
 """
 
 from __future__ import annotations
@@ -42,3 +43,13 @@ def signed(x: float | None, digits: int = 1) -> str:
     if rounded == 0:
         return f"±{0:.{digits}f}"
     return f"{'+' if rounded > 0 else '−'}{abs(rounded):.{digits}f}"
+
+
+def saaty(x: float) -> str:
+    """A pairwise comparison as people write it on Saaty's scale: 3, 1, 1/5 (else ``plain``)."""
+    x = float(x)
+    if x >= 1 and abs(x - round(x)) < 1e-6:
+        return str(round(x))
+    if 0 < x < 1 and abs(1 / x - round(1 / x)) < 1e-3:
+        return f"1/{round(1 / x)}"
+    return plain(x)

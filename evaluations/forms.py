@@ -89,6 +89,128 @@ class SampleValuesForm(forms.Form):
             )
 
 
+# --- AHP: pairwise comparisons of one level (PRODUCT.md section 9) ----------------------------
+
+SAATY_CHOICES = (
+    ("9", _("9: extremely more important")),
+    ("8", "8"),
+    ("7", _("7: very strongly more important")),
+    ("6", "6"),
+    ("5", _("5: strongly more important")),
+    ("4", "4"),
+    ("3", _("3: moderately more important")),
+    ("2", "2"),
+    ("1", _("1: equally important")),
+    ("1/2", "1/2"),
+    ("1/3", _("1/3: moderately less important")),
+    ("1/4", "1/4"),
+    ("1/5", _("1/5: strongly less important")),
+    ("1/6", "1/6"),
+    ("1/7", _("1/7: very strongly less important")),
+    ("1/8", "1/8"),
+    ("1/9", _("1/9: extremely less important")),
+)
+
+
+def saaty_value(choice: str) -> float:
+    """The number a choice of SAATY_CHOICES stands for: "3" -> 3.0, "1/3" -> 0.333…"""
+    return 1 / float(choice[2:]) if choice.startswith("1/") else float(choice)
+
+
+def saaty_choice(value: float) -> str:
+    """The choice nearest a stored comparison (they were stored from these choices)."""
+    return min((c for c, _label in SAATY_CHOICES), key=lambda c: abs(saaty_value(c) - value))
+
+
+def saaty_reciprocal(choice: str) -> str:
+    if choice == "1":
+        return "1"
+    return choice[2:] if choice.startswith("1/") else f"1/{choice}"
+
+
+class AhpMatrixForm(forms.Form):
+    """The upper triangle of one comparison matrix, a choice from 1/9 to 9 per pair; the
+    diagonal is 1 and the lower triangle the reciprocals. The engine judges the matrix."""
+
+    def __init__(
+        self,
+        *args,
+        criteria: Iterable[str],
+        labels: Iterable[str],
+        stored: object = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria, self.labels = list(criteria), list(labels)
+        initial = _stored_choices(stored, self.criteria)
+        for i, j in self.pairs:
+            label = gettext("%(first)s compared with %(second)s") % {
+                "first": self.labels[i],
+                "second": self.labels[j],
+            }
+            self.fields[f"c_{i}_{j}"] = forms.ChoiceField(
+                label=label,
+                choices=SAATY_CHOICES,
+                initial=initial.get((i, j), "1"),
+                widget=forms.Select(attrs={"aria-label": label}),
+            )
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        n = len(self.criteria)
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+
+    def choice(self, i: int, j: int) -> str:
+        """The choice in cell (i, j) as the form holds it (posted, or initial)."""
+        if i == j:
+            return "1"
+        if i > j:
+            return saaty_reciprocal(self.choice(j, i))
+        value = self[f"c_{i}_{j}"].value()
+        return value if value in dict(SAATY_CHOICES) else "1"
+
+    def comparisons(self) -> dict:
+        """``{"criteria": [...], "matrix": [[...]]}`` as the form holds it (a valid posted form,
+        or the initial choices), reciprocal by design."""
+        n = len(self.criteria)
+        matrix = [[1.0] * n for _ in range(n)]
+        for i, j in self.pairs:
+            value = saaty_value(self.choice(i, j))
+            matrix[i][j], matrix[j][i] = value, 1 / value
+        return {"criteria": list(self.criteria), "matrix": matrix}
+
+    def rows(self) -> list[dict]:
+        """The matrix for the template: per row, cells that are a field, 1 or a reciprocal."""
+        rows = []
+        for i, label in enumerate(self.labels):
+            cells = []
+            for j in range(len(self.criteria)):
+                if i < j:
+                    cells.append({"field": self[f"c_{i}_{j}"]})
+                else:
+                    cells.append({"text": self.choice(i, j), "diagonal": i == j})
+            rows.append({"label": label, "cells": cells})
+        return rows
+
+
+def _stored_choices(stored: object, criteria: list[str]) -> dict[tuple[int, int], str]:
+    """The upper triangle of stored comparisons, re-indexed to ``criteria``'s order."""
+    if not isinstance(stored, dict):
+        return {}
+    names, matrix = stored.get("criteria"), stored.get("matrix")
+    if not isinstance(names, list) or sorted(names) != sorted(criteria):
+        return {}
+    at = {name: k for k, name in enumerate(names)}
+    choices = {}
+    try:
+        for i, first in enumerate(criteria):
+            for j in range(i + 1, len(criteria)):
+                choices[(i, j)] = saaty_choice(float(matrix[at[first]][at[criteria[j]]]))
+    except (TypeError, ValueError, IndexError, KeyError):
+        return {}
+    return choices
+
+
 # --- Assessments ------------------------------------------------------------------------------
 
 

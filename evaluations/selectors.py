@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db import connection
 from django.db.models import F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -24,7 +25,14 @@ from evaluations.models import (
     RunIndicator,
     WeightScheme,
 )
-from evaluations.scoring import IndicatorResult, ScoreResult
+from evaluations.scoring import (
+    CohortImpact,
+    IndicatorResult,
+    SchemeSpec,
+    ScoreResult,
+    cohort_impact,
+    score_bulk,
+)
 
 LATEST_FIRST = ("-year", "-quarter", "-created_at", "-id")
 
@@ -59,6 +67,77 @@ def latest_submitted_results() -> QuerySet:
             status=EvaluationRun.Status.SUCCEEDED, origin=EvaluationRun.Origin.SUBMISSION
         )
     )
+
+
+@dataclass(frozen=True)
+class CohortComparison:
+    """A scheme's impact on the cohort, and which indicators some runs have no value for."""
+
+    impact: CohortImpact
+    not_available: list[tuple[str, int]]  # (indicator name, runs without a usable value)
+
+
+def cohort_values(specs: list[SchemeSpec]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each enterprise's latest submitted values for every indicator of ``specs``.
+
+    Returns the codes (in the order the specs name them), an (n, k) float matrix and an (n, k)
+    mask of the usable values: a value that is missing (an indicator the run's own scheme did
+    not have), not available (null), not a number or outside the indicator's range is not
+    usable, and is NaN in the matrix. One query: the runs' ``values`` only.
+    """
+    bounds: dict[str, tuple[float, float]] = {}
+    for spec in specs:
+        for ind in spec.indicators:
+            upper = np.inf if ind.max_value is None else ind.max_value
+            bounds.setdefault(ind.code, (ind.min_value, upper))
+    codes = list(bounds)
+    stored = list(
+        EvaluationRun.objects.filter(pk__in=latest_submitted_results())
+        .order_by()
+        .values_list("values", flat=True)
+    )
+    try:
+        matrix = np.array([[v.get(c) for c in codes] for v in stored], dtype=np.float64)
+    except (TypeError, ValueError, AttributeError):  # a stored value that is not a number
+        matrix = np.array([[_number(v, c) for c in codes] for v in stored], dtype=np.float64)
+    matrix = matrix.reshape(len(stored), len(codes))
+    lower = np.array([bounds[c][0] for c in codes], dtype=np.float64)
+    upper = np.array([bounds[c][1] for c in codes], dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        usable = np.isfinite(matrix) & (matrix >= lower) & (matrix <= upper)
+    matrix[~usable] = np.nan
+    return codes, matrix, usable
+
+
+def _number(values: object, code: str) -> float:
+    try:
+        value = values.get(code)  # type: ignore[union-attr]
+        return np.nan if isinstance(value, bool) else float(value)
+    except (AttributeError, TypeError, ValueError):
+        return np.nan
+
+
+def scheme_cohort_impact(*, old: SchemeSpec, new: SchemeSpec) -> CohortComparison:
+    """Every enterprise's latest submitted values scored now under ``old`` and ``new`` with the
+    bulk engine, and compared (``scoring.cohort_impact``). Both sides come from the same stored
+    values through the same kernel, so a difference is the schemes' alone. Both specs must be
+    valid (the engine raises ScoringError otherwise)."""
+    codes, matrix, usable = cohort_values([old, new])
+    column = {code: j for j, code in enumerate(codes)}
+    results = []
+    for spec in (old, new):
+        columns = [column[code] for code in spec.codes]
+        available = usable[:, columns]
+        mask = None if available.all() else available
+        results.append(score_bulk(spec, matrix[:, columns], available=mask))
+    _dimensions, indicators = reference()
+    missing = np.count_nonzero(~usable, axis=0).tolist() if len(codes) else []
+    not_available = [
+        (indicators[code].localized("name") if code in indicators else code, count)
+        for code, count in zip(codes, missing, strict=True)
+        if count
+    ]
+    return CohortComparison(cohort_impact(results[0], results[1]), not_available)
 
 
 def reference() -> tuple[dict[str, Dimension], dict[str, Indicator]]:

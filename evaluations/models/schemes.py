@@ -209,6 +209,7 @@ FROZEN_FIELDS = (
     "grade_bands",
     "weight_spread",
     "bound_spread",
+    "ahp_comparisons",
 )
 
 
@@ -314,6 +315,16 @@ class WeightScheme(Localized):
             "Robustness band: each worst and best bound moves by up to this share of the "
             "distance between them (0.20 = 20 %)."
         ),
+    )
+    # Written only by ``services.scheme_apply_ahp``, which checks it with the engine:
+    # {"dimensions": {"criteria": [codes], "matrix": [[…]]}, "indicators": {dimension code:
+    # {"criteria", "matrix"}}, "weights": {indicator code: the weight it wrote, as a string}}.
+    ahp_comparisons = models.JSONField(
+        _("AHP comparisons"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The pairwise comparisons the weights were derived from, if they were."),
     )
     is_default = models.BooleanField(_("default"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

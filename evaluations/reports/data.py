@@ -24,8 +24,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enterprises import access
-from evaluations import peers, recommend, selectors
+from evaluations import formatting, peers, recommend, selectors
 from evaluations.models import grade_label
+from evaluations.scoring import ScoringError, ahp
 from evaluations.selectors import RunPage
 from evaluations.services.runs import run_result
 
@@ -92,6 +93,24 @@ class Band:
 
 
 @dataclass(frozen=True, slots=True)
+class AhpRow:
+    label: str
+    entries: tuple[str, ...]  # each comparison as people write it: 3, 1, 1/5
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class AhpMatrix:
+    """One level of the comparisons a scheme's weights were derived from (AHP)."""
+
+    title: str  # "Dimensions", or the dimension whose indicators are compared
+    labels: tuple[str, ...]
+    rows: tuple[AhpRow, ...]
+    lambda_max: float
+    cr: float
+
+
+@dataclass(frozen=True, slots=True)
 class Methodology:
     scheme_name: str
     slug: str
@@ -102,6 +121,9 @@ class Methodology:
     total_weight: float
     total_contribution: float
     overall: float  # Σ contributions / Σ w, as the engine computed it
+    # The weights' provenance, when the run's scheme snapshot carries AHP comparisons; levels
+    # with a single criterion (weight 1 inside its dimension) are left out.
+    provenance: tuple[AhpMatrix, ...] = ()
 
 
 @dataclass
@@ -194,7 +216,37 @@ def methodology(run, page: RunPage) -> Methodology:
         total_weight=sum(d.weight for d in result.dimensions),
         total_contribution=sum(d.contribution for d in result.dimensions),
         overall=result.overall,
+        provenance=ahp_provenance(snapshot.get("ahp")),
     )
+
+
+def ahp_provenance(comparisons: object) -> tuple[AhpMatrix, ...]:
+    """The stored comparisons as matrices people read, each with what the engine derives from
+    it (weights, lambda_max, CR); empty when there are none or they are unreadable."""
+    if not isinstance(comparisons, dict):
+        return ()
+    dimensions, indicators = selectors.reference()
+    levels = [(_("Dimensions"), comparisons.get("dimensions"), dimensions)]
+    inside = comparisons.get("indicators")
+    for code, level in inside.items() if isinstance(inside, dict) else ():
+        name = dimensions[code].localized("name") if code in dimensions else code
+        levels.append((name, level, indicators))
+    matrices = []
+    for title, level, names in levels:
+        try:
+            criteria, matrix = level["criteria"], level["matrix"]
+            result = ahp(criteria, matrix)
+        except (TypeError, KeyError, ScoringError):
+            return ()  # not what scheme_apply_ahp writes: claim no provenance
+        if len(criteria) < 2:
+            continue
+        labels = tuple(names[c].localized("name") if c in names else c for c in criteria)
+        rows = tuple(
+            AhpRow(label, tuple(formatting.saaty(x) for x in row), weight)
+            for label, row, weight in zip(labels, matrix, result.weights.values(), strict=True)
+        )
+        matrices.append(AhpMatrix(str(title), labels, rows, result.lambda_max, result.cr))
+    return tuple(matrices)
 
 
 def enterprise_profile(enterprise) -> list[tuple[str, str]]:

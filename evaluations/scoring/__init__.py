@@ -5,6 +5,7 @@ all call these functions with plain data, so a score is computed one way everywh
 """
 
 from .ahp import AhpResult, ahp, combine_levels
+from .compare import CohortImpact, cohort_impact, spearman
 from .engine import (
     BulkResult,
     DimensionResult,
@@ -52,6 +53,7 @@ __all__ = [
     "AhpResult",
     "BulkResult",
     "BulkRobustness",
+    "CohortImpact",
     "DimensionResult",
     "GradeBand",
     "IndicatorResult",
@@ -64,6 +66,7 @@ __all__ = [
     "ScoringError",
     "ahp",
     "band_for",
+    "cohort_impact",
     "combine_levels",
     "default_seed",
     "grade_for",
@@ -73,6 +76,7 @@ __all__ = [
     "robustness_draws",
     "score",
     "score_bulk",
+    "spearman",
     "scheme_from_dict",
     "scheme_to_dict",
     "validate_scheme",

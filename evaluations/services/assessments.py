@@ -22,13 +22,12 @@ from evaluations.scoring import (
     PlausibilityWarning,
     ScoringError,
     plausibility_warnings,
-    scheme_to_dict,
     validate_values,
 )
 from evaluations.scoring.checklist import complete_checklist
 
 from .runs import run_enqueue
-from .schemes import default_scheme, scheme_spec
+from .schemes import default_scheme, scheme_snapshot, scheme_spec
 
 ENV_CODE = "environmental_impact_score"
 
@@ -165,7 +164,7 @@ def run_create(
         scheme=scheme,
         scheme_slug=scheme.slug,
         scheme_version=scheme.version,
-        scheme_snapshot=scheme_to_dict(spec),
+        scheme_snapshot=scheme_snapshot(scheme, spec),
         values=values,
         incomplete=any(value is None for value in values.values()),
         checklist=(

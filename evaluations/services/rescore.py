@@ -46,11 +46,10 @@ from evaluations.scoring import (
     SchemeSpec,
     robustness_bulk,
     scheme_from_dict,
-    scheme_to_dict,
     score_bulk,
 )
 
-from .schemes import scheme_spec
+from .schemes import scheme_snapshot, scheme_spec
 
 logger = logging.getLogger(__name__)
 Status = RescoreJob.Status
@@ -263,7 +262,7 @@ def new_runs(
     """The chunk's new runs as unsaved model instances: both writers store exactly these, so a
     field added to the model reaches both."""
     fields = _run_fields(job, spec, now)
-    snapshot = scheme_to_dict(spec)
+    snapshot = scheme_snapshot(job.scheme, spec)
     codes = spec.codes
     rows = zip(
         sources.assessment_ids,

@@ -19,8 +19,8 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-BEFORE = ("evaluations", "0013_scheme_chinese_name")
-AFTER = ("evaluations", "0014_history_to_audit_trail")
+BEFORE = ("evaluations", "0014_scheme_ahp_comparisons")
+AFTER = ("evaluations", "0015_history_to_audit_trail")
 HISTORICAL_TABLES = {
     "evaluations_historicalweightscheme",
     "evaluations_historicalschemeindicator",

@@ -1,13 +1,18 @@
 """The weight scheme admin as an administrator uses it: drafts checked, published ones frozen."""
 
+import re
+import time
+
+import numpy as np
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from audit.models import LogEntry
 from evaluations import services
-from evaluations.models import Indicator, SchemeIndicator, WeightScheme
-from tests.factories import UserFactory, WeightSchemeFactory
+from evaluations.models import EvaluationRun, Indicator, SchemeIndicator, WeightScheme
+from evaluations.scoring import cohort_impact, score_bulk
+from tests.factories import AssessmentFactory, UserFactory, WeightSchemeFactory, submitted_run
 
 pytestmark = pytest.mark.django_db
 
@@ -375,3 +380,100 @@ def test_indicator_texts_are_editable_but_the_code_is_not(admin_client):
     assert admin_client.post(url, data).status_code == 302
     indicator.refresh_from_db()
     assert (indicator.code, indicator.guidance_zh) == ("npd_cycle", "两周为佳。")
+
+
+# --- a draft's impact on the cohort (under the sample preview) --------------------------------
+
+BEST = {"logistics_cost": 5, "npd_cycle": 14, "tech_update_speed": 24, "market_response_time": 7}
+WORST = {"logistics_cost": 30, "npd_cycle": 180, "tech_update_speed": 0, "market_response_time": 90}
+
+
+def test_preview_shows_the_drafts_impact_on_the_cohort(admin_client):
+    cohort = [
+        {**BEST, "environmental_impact_score": 0},  # 70 B under Table 4, 90 A under the draft
+        {**BEST, "logistics_cost": 30, "environmental_impact_score": 100},  # 75 B, 55 C
+        {**BEST, "environmental_impact_score": 100},  # 100 A, 100 A
+        {**WORST, "environmental_impact_score": 0},  # 0 E, 0 E
+        {**BEST, "environmental_impact_score": 50},  # its stored values lack npd_cycle
+    ]
+    runs = [submitted_run(AssessmentFactory(values=values)) for values in cohort]
+    incomplete = {k: v for k, v in cohort[-1].items() if k != "npd_cycle"}
+    EvaluationRun.objects.filter(pk=runs[-1].pk).update(values=incomplete)
+    draft = services.scheme_clone(scheme=table_4())
+    draft.rows.filter(indicator__code="logistics_cost").update(weight="0.45")
+    draft.rows.filter(indicator__code="environmental_impact_score").update(weight="0.10")
+
+    response = admin_client.get(preview_url(draft))
+    impact = response.context["impact"]
+    assert (impact.total, impact.compared, impact.incomplete) == (5, 4, 1)
+    assert (impact.up, impact.same, impact.down) == (1, 2, 1)
+    # shifts +20, -20, 0, 0; ranks (2 3 4 1) and (3 2 4 1): 1 - 6 * 2 / (4 * 15)
+    assert (impact.median_shift, impact.median_abs_shift, impact.max_abs_shift) == (0, 10, 20)
+    assert impact.spearman == pytest.approx(0.8, abs=1e-12)
+    rows = {row["grade"]: row["counts"] for row in response.context["transitions"]}
+    assert rows["B"] == (1, 0, 1, 0, 0) and rows["A"] == (1, 0, 0, 0, 0)
+    assert rows["E"] == (0, 0, 0, 0, 1)
+    assert response.context["not_available"] == [("New product development cycle", 1)]
+    content = response.content.decode()
+    assert '<td class="num" data-figure="spearman">0.8000</td>' in content
+    assert '<td class="num" data-figure="max-abs-shift">20.00</td>' in content
+    assert "New product development cycle: 1 run" in content
+    assert "from the two schemes alone" in content
+
+
+def test_the_cohort_impact_says_when_there_is_nothing_to_compare(admin_client):
+    response = admin_client.get(preview_url(table_4()))
+    assert "nothing would change" in response.context["impact_unavailable"]
+    invalid = WeightSchemeFactory(rows={"npd_cycle": {"weight": "0.5"}})
+    response = admin_client.get(preview_url(invalid))
+    assert "must be valid" in response.context["impact_unavailable"]
+    empty = admin_client.get(preview_url(WeightSchemeFactory(published=True)))
+    assert empty.context["impact"].compared == 0
+    assert '<td class="num" data-figure="spearman">—</td>' in empty.content.decode()
+
+
+def test_a_cohort_of_ten_thousand_is_compared_well_under_a_second(admin_client, figures):
+    """The engine's part (load aside): 10,000 runs scored twice and compared."""
+    rng = np.random.default_rng(3)
+    values = np.column_stack(
+        [
+            rng.uniform(lo, hi, 10_000)
+            for lo, hi in [(3, 35), (10, 200), (0, 30), (5, 100), (0, 100)]
+        ]
+    )
+    old = services.scheme_spec(table_4())
+    draft = services.scheme_clone(scheme=table_4())
+    draft.rows.filter(indicator__code="logistics_cost").update(weight="0.35")
+    draft.rows.filter(indicator__code="environmental_impact_score").update(weight="0.20")
+    new = services.scheme_spec(draft)
+    start = time.perf_counter()
+    impact = cohort_impact(score_bulk(old, values), score_bulk(new, values))
+    elapsed = time.perf_counter() - start
+    figures("cohort impact, engine only", runs=10_000, seconds=elapsed)
+    assert impact.compared == 10_000 and elapsed < 0.5
+
+
+# --- the content security policy: no inline style on the scheme admin's pages -----------------
+
+
+def test_the_scheme_admin_pages_have_no_inline_style(admin_client):
+    draft = services.scheme_clone(scheme=table_4())
+    submitted_run(AssessmentFactory())
+    ahp = reverse("admin:evaluations_weightscheme_ahp", args=[draft.pk])
+    choices = {f"dimensions-c_{i}_{j}": "1" for i in range(4) for j in range(i + 1, 4)}
+    choices.update({"dimensions-c_0_3": "9", "innovation_capacity-c_0_1": "3"})
+    pages = {
+        "change form (draft)": admin_client.get(change_url(draft)),
+        "change form (published)": admin_client.get(change_url(table_4())),
+        "preview": admin_client.get(preview_url(draft), SAMPLE),
+        "ahp": admin_client.get(ahp),
+        "ahp (calculated)": admin_client.post(ahp, {**choices, "_calculate": "1"}),
+    }
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        content = page.content.decode()
+        assert not re.search(r"\sstyle\s*=", content, re.IGNORECASE), name
+        assert "<style" not in content, name
+    assert "css/admin.css" in pages["preview"].content.decode()
+    assert pages["preview"].context["impact"].compared == 1
+    assert pages["ahp (calculated)"].context["sections"][0]["level"].refusal

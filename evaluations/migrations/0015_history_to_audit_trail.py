@@ -132,7 +132,7 @@ def copy_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0013_scheme_chinese_name"),
+        ("evaluations", "0014_scheme_ahp_comparisons"),
         ("audit", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
