@@ -37,6 +37,21 @@ TRACKED: dict[str, dict] = {
             "accepted_by",
         ]
     },
+    # organisations (created by staff), their members, and grants: given, revoked, and to whom
+    "enterprises.Organisation": {"include_fields": ["name", "kind", "checked_by"]},
+    "enterprises.OrganisationMembership": {"include_fields": ["organisation", "user", "role"]},
+    "enterprises.Grant": {
+        "include_fields": [
+            "organisation",
+            "email",
+            "source",
+            "periods",
+            "include_evidence",
+            "expires_at",
+            "revoked_at",
+            "revoked_by",
+        ]
+    },
     # assessments: values before -> after; submissions and reopenings are status changes
     "evaluations.Assessment": {
         "include_fields": ["values", "env_mode", "env_checklist", "status", "submitted_at"]
@@ -57,6 +72,7 @@ ENTERPRISE_MODELS = [
     "enterprises.Enterprise",
     "enterprises.Membership",
     "enterprises.Invitation",
+    "enterprises.Grant",
     "evaluations.Assessment",
     "evaluations.EvaluationRun",
     "evaluations.Evidence",

@@ -263,3 +263,176 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+# --- Organisations and grants (PRODUCT.md section 10) ---------------------------------------
+
+
+class OrganisationKind(models.TextChoices):
+    ASSOCIATION = "association", _("Industry association")
+    PILOT_ZONE = "pilot_zone", _("Comprehensive pilot zone")
+    BUREAU = "bureau", _("Government department")
+    BUYER = "buyer", _("Buyer")
+    INVESTOR = "investor", _("Investor")
+
+
+class OrgRole(models.TextChoices):
+    MANAGER = "manager", _("Manager")
+    ANALYST = "analyst", _("Analyst")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Organisation(models.Model):
+    """An association, pilot zone, bureau, buyer or investor: created by staff after a check."""
+
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by (staff)"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict:
+        return {"organisation": self.pk}
+
+
+class OrganisationMembership(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=OrgRole.choices)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "created_at", "id"]
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="organisation_membership_unique_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+def period_key(year: int, quarter: int) -> str:
+    """How a grant names a period: "2026Q3"."""
+    return f"{int(year)}Q{int(quarter)}"
+
+
+class GrantQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Not revoked and not expired."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+    def reaching(self, user):
+        """Grants whose grantee is this person: their confirmed address, or an organisation they
+        belong to. An unconfirmed address is granted nothing."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        by_organisation = models.Q(organisation__memberships__user=user)
+        if not user.email_verified:
+            return self.filter(by_organisation)
+        return self.filter(by_organisation | models.Q(email__iexact=user.email)).distinct()
+
+
+class Grant(models.Model):
+    """An enterprise owner's consent to share results (PRODUCT.md section 10): with a person (by
+    e-mail address) or an organisation; for chosen periods; until it expires or is revoked.
+    Joining a programme makes one for the programme's organisation and periods.
+
+    A grant covers the scores, the recommendations and the shared report variant; evidence only
+    when ``include_evidence`` is ticked. Revoking ends online access at once; what the grantee
+    already exported stays with them."""
+
+    class Source(models.TextChoices):
+        DIRECT = "direct", _("shared directly by the owner")
+        PROGRAMME = "programme", _("joining an assessment programme")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="grants")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="grants",
+        verbose_name=_("organisation"),
+    )
+    email = models.EmailField(
+        _("person (e-mail address)"),
+        blank=True,
+        help_text=_("A person: their account must have confirmed this address."),
+    )
+    source = models.CharField(
+        _("made by"), max_length=10, choices=Source.choices, default=Source.DIRECT
+    )
+    periods = models.JSONField(
+        _("periods"), default=list, help_text=_('The periods shared, e.g. ["2026Q2", "2026Q3"].')
+    )
+    include_evidence = models.BooleanField(_("evidence included"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_viewed_at = models.DateTimeField(_("last looked"), null=True, blank=True)
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(organisation__isnull=False, email="")
+                    | models.Q(organisation__isnull=True) & ~models.Q(email="")
+                ),
+                name="grant_has_one_grantee",
+                violation_error_message=_("A grant names a person or an organisation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} → {self.grantee_label}"
+
+    def get_additional_data(self) -> dict:
+        return {"enterprise": self.enterprise_id}
+
+    @property
+    def grantee_label(self) -> str:
+        return self.organisation.name if self.organisation_id else self.email
+
+    def covers(self, year: int, quarter: int) -> bool:
+        return period_key(year, quarter) in self.periods
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

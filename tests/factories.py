@@ -5,7 +5,16 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
-from enterprises.models import Enterprise, Membership, OperationMode, Role
+from enterprises.models import (
+    Enterprise,
+    Grant,
+    Membership,
+    OperationMode,
+    Organisation,
+    OrganisationMembership,
+    OrgRole,
+    Role,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -49,6 +58,35 @@ class MembershipFactory(DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.VIEWER
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Association {n}")
+    kind = "association"
+
+
+class OrganisationMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = OrganisationMembership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = OrgRole.VIEWER
+
+
+class GrantFactory(DjangoModelFactory):
+    """A direct grant to a person by default; ``GrantFactory(organisation=org, email="")``."""
+
+    class Meta:
+        model = Grant
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    email = factory.Sequence(lambda n: f"partner{n}@example.com")
+    periods = factory.LazyFunction(lambda: ["2026Q3"])
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=365))
 
 
 # --- evaluations: weight schemes ------------------------------------------------------------
