@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services, throttling
-from accounts.models import User
+from accounts.models import Reminder, User
 from core import limits
 from core.http import client_ip
 from core.mail import mail_send
@@ -112,3 +113,32 @@ class NewPasswordForm(SetPasswordForm):
         user = super().save(commit=commit)
         services.account_address_proven(user=user)
         return user
+
+
+class AccountForm(forms.Form):
+    """The account page: a person's name, language and which reminders they receive."""
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, required=False, validators=[validate_single_line]
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    reminders = forms.MultipleChoiceField(
+        label=_("Reminder e-mails I receive"),
+        choices=Reminder.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Untick a kind to stop it. E-mails about something you did are always sent."),
+    )
+
+    @classmethod
+    def for_user(cls, user, data=None) -> AccountForm:
+        initial = {
+            "full_name": user.full_name,
+            "language": user.language or settings.LANGUAGE_CODE,
+            "reminders": [kind for kind in Reminder.values if user.wants(kind)],
+        }
+        return cls(data, initial=initial)
+
+    def reminders_off(self) -> list[str]:
+        wanted = set(self.cleaned_data["reminders"])
+        return [kind for kind in Reminder.values if kind not in wanted]

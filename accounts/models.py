@@ -37,6 +37,15 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
+class Reminder(models.TextChoices):
+    """The kinds of reminder e-mail a person can turn off on their account page. Mail that is
+    part of an action the person took (a confirmation link, an invitation) is not a reminder."""
+
+    PLAN_WEEK_BEFORE = "plan_week_before", _("Improvement plan: a week before an action is due")
+    PLAN_DUE_DAY = "plan_due_day", _("Improvement plan: on the day an action is due")
+    PROGRAMME = "programme", _("Assessment programmes: reminders of a programme's deadline")
+
+
 class User(AbstractUser):
     username = None
     first_name = None
@@ -62,6 +71,13 @@ class User(AbstractUser):
         ),
     )
 
+    reminders_off = models.JSONField(
+        _("reminders turned off"),
+        default=list,
+        blank=True,
+        help_text=_("The kinds of reminder e-mail this person does not want."),
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -84,6 +100,10 @@ class User(AbstractUser):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    def wants(self, reminder: str) -> bool:
+        """Whether reminders of this kind (``Reminder``) may be sent to this person."""
+        return reminder not in (self.reminders_off or [])
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -66,6 +66,14 @@ def account_set_language(*, user: User, language: str) -> None:
         user.save(update_fields=["language"])
 
 
+def account_update(*, user: User, full_name: str, language: str, reminders_off: list[str]) -> None:
+    """The account page: name, language, and the kinds of reminder the person turned off."""
+    user.full_name = full_name
+    user.language = language
+    user.reminders_off = sorted(set(reminders_off))
+    user.save(update_fields=["full_name", "language", "reminders_off"])
+
+
 def verification_resend(*, user: User, site: str) -> None:
     if user.email_verified:
         return

@@ -9,6 +9,7 @@ urlpatterns = [
     path("signup/sent/", views.signup_sent, name="signup-sent"),
     path("verify/<uidb64>/<token>/", views.verify_email, name="verify-email"),
     path("verify/again/", views.verification_resend, name="verify-email-again"),
+    path("me/", views.account, name="account"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

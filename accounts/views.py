@@ -19,7 +19,7 @@ from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from accounts import services, throttling
-from accounts.forms import LoginForm, NewPasswordForm, ResetForm, SignupForm
+from accounts.forms import AccountForm, LoginForm, NewPasswordForm, ResetForm, SignupForm
 from core.forms import add_service_error
 
 NEXT_KEY = "after_verification"  # where to go once the address is confirmed
@@ -148,3 +148,21 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Public, with the e-mailed link: a new password also ends every log-in lock."""
 
     form_class = NewPasswordForm
+
+
+def account(request: HttpRequest) -> HttpResponse:
+    """Signed in: one's own account (name, language, reminders). Other pages add sections to it
+    through ``accounts/account.html``'s includes."""
+    form = AccountForm.for_user(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.account_update(
+            user=request.user,
+            full_name=form.cleaned_data["full_name"],
+            language=form.cleaned_data["language"],
+            reminders_off=form.reminders_off(),
+        )
+        messages.success(request, _("Your account is saved."))
+        response = redirect("account")
+        _use_language(response, request.user)
+        return response
+    return render(request, "accounts/account.html", {"form": form})
