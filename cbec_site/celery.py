@@ -35,5 +35,6 @@ app.autodiscover_tasks()
 
 @worker_ready.connect
 def _announce(sender, **kwargs) -> None:
-    """A fresh worker reports at once through the broker, not only at beat's next tick."""
-    sender.app.send_task("core.tasks.heartbeat")
+    """A fresh worker reports at once through each of its queues, not only at beat's next tick."""
+    for queue in sender.app.amqp.queues.consume_from:
+        sender.app.send_task("core.tasks.heartbeat", [queue], queue=queue)
