@@ -284,6 +284,12 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_HEARTBEAT_KEY = "cbec:worker-heartbeat"
 WORKER_HEARTBEAT_EVERY = env.float("WORKER_HEARTBEAT_EVERY_SECONDS", default=30.0)
 WORKER_SEEN_WITHIN = timedelta(seconds=env.int("WORKER_SEEN_WITHIN_SECONDS", default=120))
+# A worker also touches a file per queue here (the time it last took a task) when this names a
+# directory on its machine: `make run`'s runner (scripts/run.py) restarts a worker whose file is
+# older than WORKER_STALE_SECONDS, and `manage.py worker_alive` is the same check for systemd or
+# a liveness probe. The limit outlasts the longest task (its hard time limit) and a heartbeat.
+WORKER_HEARTBEAT_DIR = env.str("WORKER_HEARTBEAT_DIR", default="")
+WORKER_STALE_AFTER = timedelta(seconds=env.int("WORKER_STALE_SECONDS", default=240))
 CELERY_BEAT_SCHEDULE = {
     **{
         f"worker-heartbeat-{queue}": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from smtplib import SMTPException
 
 from celery import shared_task
+from celery.signals import task_prerun
 from django.conf import settings
 from django.core.mail import send_mail
 
@@ -32,3 +33,13 @@ def heartbeat(queue: str = EVALUATIONS) -> None:
     """Sent through ``queue`` (by beat, and by a worker as it starts): the worker that takes it
     records when, for ``/healthz`` (``core.liveness``)."""
     liveness.record(queue)
+
+
+@task_prerun.connect
+def took_a_task(task, **kwargs) -> None:
+    """Any task a worker starts proves it alive too (the heartbeat file only), so a worker busy
+    with a backlog, which reaches the heartbeat late, is never taken for a frozen one."""
+    request = task.request
+    queue = (request.delivery_info or {}).get("routing_key")
+    if queue and not request.is_eager:
+        liveness.touch(queue)
