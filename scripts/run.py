@@ -6,11 +6,16 @@ One worker per queue, as in the Procfile: ``evaluations`` (concurrency 2), ``rep
 and ``mail`` (concurrency 1). A worker or beat that dies is started again after a short pause
 (honcho would stop everything instead); the web server's exit stops everything.
 
-A worker that is alive but takes no task (frozen: seen once after its pool processes were
-killed, its main process then ignoring SIGTERM) is killed and started again too. Each worker
-touches a file per queue in ``WORKER_HEARTBEAT_DIR`` (``var/run/`` here) whenever it takes a
-task, beat's heartbeat included (every 30 s, ``core.liveness``); when a worker's file is older
-than WORKER_STALE_SECONDS (240: longer than any task may run), or it took none within
+A worker that is alive but takes no task is killed and started again too. On the embedded
+broker a worker freezes when a pool process is killed (the OOM killer, a stray kill): kombu's
+SQLAlchemy transport has no event loop, so Celery uses billiard's classic pool, whose processes
+wait for a job holding the lock of one shared pipe; a process killed while waiting never
+releases it, and every pool process after it waits for it forever. The main process lives on,
+takes nothing, and its warm shutdown waits for jobs that never end. (With Redis the worker uses
+the asynchronous pool, a pipe per process, and survives it.) Each worker touches a file per
+queue in ``WORKER_HEARTBEAT_DIR`` (``var/run/`` here) whenever it takes a task, beat's heartbeat
+included (every 30 s, ``core.liveness``); when a worker's file is older than
+WORKER_STALE_SECONDS (240: longer than any task may run), or it took none within
 WORKER_START_GRACE_SECONDS (60) of its start, its whole process group gets SIGKILL.
 
 The children never outlive the runner:

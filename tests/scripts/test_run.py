@@ -10,8 +10,8 @@ free again. The tree is collected from ``/proc`` while it runs (the children of 
 that a recycled pid is never taken for a survivor; a zombie counts as gone (it runs nothing and
 holds no port; reaping it is its new parent's business). A test kills a worker from outside:
 it is started again without its old pool, and SIGTERM to the runner then stops everything too.
-A last one freezes a worker (SIGSTOP): its heartbeat file goes stale and the runner kills and
-restarts it. The times are printed (``pytest -s``; the last test's in the figures).
+A last one freezes a worker by killing its pool process: its heartbeat file goes stale and the
+runner kills and restarts it. The times are printed (``pytest -s``; the last test's in the figures).
 """
 
 from __future__ import annotations
@@ -284,10 +284,12 @@ STALE = 6  # seconds without a task before the runner kills a worker (240 outsid
 
 
 def test_a_worker_that_takes_no_task_is_killed_and_started_again(var_dir, tmp_path, figures):
-    """A frozen worker is alive but takes nothing (here paused with SIGSTOP, its main process and
-    its pool: SIGTERM would not stop it either). Beat's heartbeat reaches each queue's worker
-    every second, which touches its queue's file; the paused one's goes stale, and the runner
-    SIGKILLs its process group and starts it again. Meanwhile /healthz reports each queue."""
+    """A worker whose pool process is killed freezes (on the embedded broker): its pool process
+    waits for a job holding the lock of the pool's one job pipe, and the one started in its place
+    waits for that lock forever; the main process lives on and takes nothing. Beat's heartbeat
+    reaches each queue's worker every second, which touches its queue's file; the frozen one's
+    goes stale, and the runner SIGKILLs its process group and starts it again. Meanwhile
+    /healthz reports each queue."""
     heartbeats = var_dir / "run"
 
     def fresh(queue: str, since: float) -> bool:
@@ -315,31 +317,34 @@ def test_a_worker_that_takes_no_task_is_killed_and_started_again(var_dir, tmp_pa
 
         [mail] = [pid for pid, line in run.children().items() if " -Q mail " in line]
         frozen = tree(mail)
-        os.killpg(mail, signal.SIGSTOP)
-        paused = time.time()
+        [pool] = [pid for pid, (_, depth) in frozen.items() if depth == 1]
+        os.kill(pool, signal.SIGKILL)  # as the OOM killer would
+        killed_at = time.time()
         killed = wait_until(
             lambda: "worker-mail took no task for" in run.text(),
             timeout=STALE + 30,
             describe=lambda: run.text()[-3000:],
         )
+        before = run.text().split("worker-mail took no task for")[0]
+        assert "worker-mail exited" not in before  # it was alive all along, and took nothing
         wait_until(
             lambda: not survivors(frozen),
             timeout=DEADLINE,
             describe=lambda: f"left of the frozen worker: {survivors(frozen)}",
         )
         taking = wait_until(
-            lambda: fresh("mail", paused), timeout=60, describe=lambda: run.text()[-3000:]
+            lambda: fresh("mail", killed_at), timeout=60, describe=lambda: run.text()[-3000:]
         )
         assert mail not in run.children()
         assert "worker-mail exited (-9); restarting" in run.text()
-        assert all(fresh(queue, paused) for queue in ("evaluations", "reports"))  # untouched
+        assert all(fresh(queue, killed_at) for queue in ("evaluations", "reports"))  # untouched
         took = run.stop(signal.SIGTERM)
     finally:
         run.close()
     figures(
-        "runner: a frozen worker",
+        "runner: a worker frozen by its killed pool process",
         stale_limit_s=STALE,
-        killed_after_s=killed,
+        restarted_after_s=killed,
         taking_tasks_again_after_s=taking,
         sigterm_stops_all_s=took,
     )
