@@ -300,9 +300,28 @@ CELERY_TASK_ROUTES = {
     "evaluations.tasks.add_robustness_bands": {"queue": "reports"},
     "core.tasks.deliver_mail": {"queue": "mail"},
 }
+# A heartbeat through each queue (``core.dispatch.QUEUES``), taken by that queue's worker: the
+# time it was taken is kept per queue (``core.liveness``), and /healthz reports each queue whose
+# heartbeat was taken within WORKER_SEEN_WITHIN (an older one expires unused).
 CELERY_WORKER_HEARTBEAT_KEY = "cbec:worker-heartbeat"
+WORKER_HEARTBEAT_EVERY = env.float("WORKER_HEARTBEAT_EVERY_SECONDS", default=30.0)
+WORKER_SEEN_WITHIN = timedelta(seconds=env.int("WORKER_SEEN_WITHIN_SECONDS", default=120))
+# A worker also touches a file per queue here (the time it last took a task) when this names a
+# directory on its machine: `make run`'s runner (scripts/run.py) restarts a worker whose file is
+# older than WORKER_STALE_SECONDS, and `manage.py worker_alive` is the same check for systemd or
+# a liveness probe. The limit outlasts the longest task (its hard time limit) and a heartbeat.
+WORKER_HEARTBEAT_DIR = env.str("WORKER_HEARTBEAT_DIR", default="")
+WORKER_STALE_AFTER = timedelta(seconds=env.int("WORKER_STALE_SECONDS", default=240))
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 30.0},
+    **{
+        f"worker-heartbeat-{queue}": {
+            "task": "core.tasks.heartbeat",
+            "schedule": WORKER_HEARTBEAT_EVERY,
+            "args": (queue,),
+            "options": {"queue": queue, "expires": WORKER_SEEN_WITHIN.total_seconds()},
+        }
+        for queue in ("evaluations", "reports", "mail")
+    },
     "sweep-evaluation-runs": {
         "task": "evaluations.tasks.sweep_evaluation_runs",
         "schedule": env.float("EVALUATION_SWEEP_EVERY_SECONDS", default=30.0),
@@ -314,7 +333,6 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-WORKER_SEEN_WITHIN = timedelta(seconds=env.int("WORKER_SEEN_WITHIN_SECONDS", default=120))
 
 # Evaluation runs: a run queued this long without starting, or running this long without
 # finishing, is sent again by the sweep; after this many attempts it fails with its reason.

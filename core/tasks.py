@@ -5,11 +5,12 @@ from __future__ import annotations
 from smtplib import SMTPException
 
 from celery import shared_task
+from celery.signals import task_prerun
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
-from django.utils import timezone
 
+from core import liveness
+from core.dispatch import EVALUATIONS
 from core.mail import DELIVER
 
 
@@ -28,6 +29,17 @@ def deliver_mail(self, message: dict) -> None:
 
 
 @shared_task(name="core.tasks.heartbeat")
-def heartbeat() -> None:
-    """A worker took a message: the health check reads when (``cbec_site.health``)."""
-    cache.set(settings.CELERY_WORKER_HEARTBEAT_KEY, timezone.now().timestamp(), timeout=None)
+def heartbeat(queue: str = EVALUATIONS) -> None:
+    """Sent through ``queue`` (by beat, and by a worker as it starts): the worker that takes it
+    records when, for ``/healthz`` (``core.liveness``)."""
+    liveness.record(queue)
+
+
+@task_prerun.connect
+def took_a_task(task, **kwargs) -> None:
+    """Any task a worker starts proves it alive too (the heartbeat file only), so a worker busy
+    with a backlog, which reaches the heartbeat late, is never taken for a frozen one."""
+    request = task.request
+    queue = (request.delivery_info or {}).get("routing_key")
+    if queue and not request.is_eager:
+        liveness.touch(queue)

@@ -6,6 +6,18 @@ One worker per queue, as in the Procfile: ``evaluations`` (concurrency 2), ``rep
 and ``mail`` (concurrency 1). A worker or beat that dies is started again after a short pause
 (honcho would stop everything instead); the web server's exit stops everything.
 
+A worker that is alive but takes no task is killed and started again too. On the embedded
+broker a worker freezes when a pool process is killed (the OOM killer, a stray kill): kombu's
+SQLAlchemy transport has no event loop, so Celery uses billiard's classic pool, whose processes
+wait for a job holding the lock of one shared pipe; a process killed while waiting never
+releases it, and every pool process after it waits for it forever. The main process lives on,
+takes nothing, and its warm shutdown waits for jobs that never end. (With Redis the worker uses
+the asynchronous pool, a pipe per process, and survives it.) Each worker touches a file per
+queue in ``WORKER_HEARTBEAT_DIR`` (``var/run/`` here) whenever it takes a task, beat's heartbeat
+included (every 30 s, ``core.liveness``); when a worker's file is older than
+WORKER_STALE_SECONDS (240: longer than any task may run), or it took none within
+WORKER_START_GRACE_SECONDS (60) of its start, its whole process group gets SIGKILL.
+
 The children never outlive the runner:
 
 - Each child runs in its own session, so the terminal's signals (Ctrl-C, the SIGHUP of a closed
@@ -49,6 +61,13 @@ CELERY = [PY, "-m", "celery", "-A", "cbec_site"]
 GRACE = 3.0  # seconds from SIGTERM to SIGKILL
 RESTART_PAUSE = 2.0
 TICK = 0.1  # how often the runner looks at its children and its signals
+# Where the workers touch a file per queue when they take a task (read once a second), and how
+# long a worker may go without: the same variables as the settings read (cbec_site/settings.py).
+HEARTBEATS = Path(
+    os.environ.get("WORKER_HEARTBEAT_DIR") or ROOT / os.environ.get("DJANGO_VAR_DIR", "var") / "run"
+)
+STALE = float(os.environ.get("WORKER_STALE_SECONDS", "240"))
+START_GRACE = float(os.environ.get("WORKER_START_GRACE_SECONDS", "60"))
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
@@ -58,6 +77,7 @@ class Program:
     command: list[str]
     death_signal: signal.Signals  # what the kernel sends it when the runner dies
     nice: int = 0  # added to the runner's niceness
+    queue: str | None = None  # a worker's: whose heartbeat file proves it takes tasks
 
 
 def worker(queue: str, concurrency: int, *options: str, nice: int = 0) -> Program:
@@ -66,6 +86,7 @@ def worker(queue: str, concurrency: int, *options: str, nice: int = 0) -> Progra
         + ["-c", str(concurrency), *options],
         signal.SIGKILL,
         nice,
+        queue,
     )
 
 
@@ -107,9 +128,26 @@ def start(name: str) -> subprocess.Popen:
     return subprocess.Popen(
         program.command,
         cwd=ROOT,
+        env={**os.environ, "WORKER_HEARTBEAT_DIR": str(HEARTBEATS)},
         start_new_session=True,
         preexec_fn=child_setup(program, os.getpid()),  # safe: the runner has one thread
     )
+
+
+def silent_for(name: str, started: float, now: float) -> float | None:
+    """How long the worker ``name``, started at ``started``, has taken no task, when that is
+    past its limit (the start-up grace before its first task, STALE after); None while it is
+    fine, or for a program that is not a worker. Wall-clock times, as the files' are."""
+    queue = PROGRAMS[name].queue
+    if queue is None:
+        return None
+    try:
+        last = (HEARTBEATS / queue).stat().st_mtime
+    except FileNotFoundError:
+        last = 0.0
+    if last < started:  # nothing taken since this start (the file may be older)
+        return now - started if now - started > START_GRACE else None
+    return now - last if now - last > STALE else None
 
 
 def kill_group(process: subprocess.Popen) -> None:
@@ -144,25 +182,35 @@ def main() -> int:
     for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, on_signal)
     processes: dict[str, subprocess.Popen] = {}
+    started: dict[str, float] = {}
     restart_at: dict[str, float] = {}
+    HEARTBEATS.mkdir(parents=True, exist_ok=True)
+    next_look = 0.0  # at the heartbeat files
     try:
         for name in PROGRAMS:
             if stopping:
                 break
-            processes[name] = start(name)
+            processes[name], started[name] = start(name), time.time()
         say(f"open http://127.0.0.1:{PORT}/ — press Ctrl-C to stop")
         while not stopping:
             time.sleep(TICK)
+            look = time.monotonic() >= next_look
+            if look:
+                next_look = time.monotonic() + 1.0
             for name, process in list(processes.items()):
                 if stopping:
                     break
                 if name in restart_at:
                     if time.monotonic() >= restart_at[name]:
                         del restart_at[name]
-                        processes[name] = start(name)
+                        processes[name], started[name] = start(name), time.time()
                     continue
                 code = process.poll()
                 if code is None:
+                    silent = silent_for(name, started[name], time.time()) if look else None
+                    if silent is not None:
+                        say(f"{name} took no task for {silent:.0f} s; killing it")
+                        kill_group(process)  # SIGKILL: a frozen worker may ignore SIGTERM
                     continue
                 kill_group(process)  # pool processes of a worker that died
                 if name == "web":

@@ -8,15 +8,17 @@ SIGINT (Ctrl-C) or SIGKILL. Within 5 s no process of its tree may remain and the
 free again. The tree is collected from ``/proc`` while it runs (the children of every thread,
 ``/proc/<pid>/task/*/children``, recursively), each process known by its pid and start time, so
 that a recycled pid is never taken for a survivor; a zombie counts as gone (it runs nothing and
-holds no port; reaping it is its new parent's business). A last test kills a worker from outside:
+holds no port; reaping it is its new parent's business). A test kills a worker from outside:
 it is started again without its old pool, and SIGTERM to the runner then stops everything too.
-The times are printed (``pytest -s``).
+A last one freezes a worker by killing its pool process: its heartbeat file goes stale and the
+runner kills and restarts it. The times are printed (``pytest -s``; the last test's in the figures).
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import signal
 import socket
@@ -38,8 +40,8 @@ QUEUES = {"evaluations": 2, "reports": 1, "mail": 1}  # queue: pool processes
 CHILDREN = 1 + len(QUEUES) + 1  # web, a worker per queue, beat
 
 
-def environment(var_dir: Path, port: int) -> dict[str, str]:
-    return isolated_environment(var_dir, DJANGO_DEBUG="true", PORT=str(port))  # as make run
+def environment(var_dir: Path, port: int, **variables: str) -> dict[str, str]:
+    return isolated_environment(var_dir, DJANGO_DEBUG="true", PORT=str(port), **variables)
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +126,19 @@ def answers(port: int) -> bool:
         connection.close()
 
 
+def health(port: int) -> tuple[int, dict]:
+    """/healthz's status and JSON body (0 and {} while the server does not answer)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    except (OSError, ValueError):
+        return 0, {}
+    finally:
+        connection.close()
+
+
 def port_free(port: int) -> bool:
     """A new server could listen on it (as runserver would: SO_REUSEADDR)."""
     with socket.socket() as sock:
@@ -138,7 +153,7 @@ def port_free(port: int) -> bool:
 class Run:
     """The runner started as ``make run`` starts it, with everything in ``var_dir``."""
 
-    def __init__(self, var_dir: Path, log: Path) -> None:
+    def __init__(self, var_dir: Path, log: Path, **variables: str) -> None:
         self.port = free_port()
         self.log = log
         self.seen: dict[int, tuple[int, int]] = {}  # every process of the tree, for clean-up
@@ -146,7 +161,7 @@ class Run:
             self.process = subprocess.Popen(
                 [sys.executable, "scripts/run.py"],
                 cwd=ROOT,
-                env=environment(var_dir, self.port),
+                env=environment(var_dir, self.port, **variables),
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
@@ -232,6 +247,7 @@ def test_no_process_survives_the_runner(signum, run, var_dir):
         [line] = [line for line in workers.values() if f" -Q {queue} " in line]
         assert f" -n {queue}@%h " in line and f" -c {concurrency}" in line
     [reports] = [pid for pid, line in workers.items() if " -Q reports " in line]
+    assert " --max-tasks-per-child 20" in workers[reports]  # a fresh pool process for PDFs
     assert stat(reports)[2] == min(19, stat(run.process.pid)[2] + 10)  # a lower CPU priority
     assert (var_dir / "celerybeat-schedule").exists()  # beat writes there, not in var/
 
@@ -262,3 +278,73 @@ def test_a_dead_worker_is_started_again_and_sigterm_stops_all(run):
 
     took = run.stop(signal.SIGTERM)
     print(f"\nworker restarted after {restarted:.1f} s; SIGTERM: none left after {took:.2f} s")
+
+
+STALE = 6  # seconds without a task before the runner kills a worker (240 outside this test)
+
+
+def test_a_worker_that_takes_no_task_is_killed_and_started_again(var_dir, tmp_path, figures):
+    """A worker whose pool process is killed freezes (on the embedded broker): its pool process
+    waits for a job holding the lock of the pool's one job pipe, and the one started in its place
+    waits for that lock forever; the main process lives on and takes nothing. Beat's heartbeat
+    reaches each queue's worker every second, which touches its queue's file; the frozen one's
+    goes stale, and the runner SIGKILLs its process group and starts it again. Meanwhile
+    /healthz reports each queue."""
+    heartbeats = var_dir / "run"
+
+    def fresh(queue: str, since: float) -> bool:
+        path = heartbeats / queue
+        return path.exists() and path.stat().st_mtime > since
+
+    since = time.time()
+    run = Run(
+        var_dir,
+        tmp_path / "run.log",
+        WORKER_HEARTBEAT_EVERY_SECONDS="1",
+        WORKER_STALE_SECONDS=str(STALE),
+    )
+    try:
+        run.wait_up()
+        wait_until(
+            lambda: all(fresh(queue, since) for queue in QUEUES),
+            timeout=60,
+            describe=lambda: f"{sorted(heartbeats.glob('*'))}\n{run.text()[-3000:]}",
+        )
+        wait_until(
+            lambda: health(run.port)[0] == 200, timeout=30, describe=lambda: str(health(run.port))
+        )
+        assert health(run.port)[1]["workers"] == dict.fromkeys(QUEUES, True)
+
+        [mail] = [pid for pid, line in run.children().items() if " -Q mail " in line]
+        frozen = tree(mail)
+        [pool] = [pid for pid, (_, depth) in frozen.items() if depth == 1]
+        os.kill(pool, signal.SIGKILL)  # as the OOM killer would
+        killed_at = time.time()
+        killed = wait_until(
+            lambda: "worker-mail took no task for" in run.text(),
+            timeout=STALE + 30,
+            describe=lambda: run.text()[-3000:],
+        )
+        before = run.text().split("worker-mail took no task for")[0]
+        assert "worker-mail exited" not in before  # it was alive all along, and took nothing
+        wait_until(
+            lambda: not survivors(frozen),
+            timeout=DEADLINE,
+            describe=lambda: f"left of the frozen worker: {survivors(frozen)}",
+        )
+        taking = wait_until(
+            lambda: fresh("mail", killed_at), timeout=60, describe=lambda: run.text()[-3000:]
+        )
+        assert mail not in run.children()
+        assert "worker-mail exited (-9); restarting" in run.text()
+        assert all(fresh(queue, killed_at) for queue in ("evaluations", "reports"))  # untouched
+        took = run.stop(signal.SIGTERM)
+    finally:
+        run.close()
+    figures(
+        "runner: a worker frozen by its killed pool process",
+        stale_limit_s=STALE,
+        restarted_after_s=killed,
+        taking_tasks_again_after_s=taking,
+        sigterm_stops_all_s=took,
+    )
