@@ -59,6 +59,15 @@ if not DEBUG and not ALLOWED_HOSTS:
         "DJANGO_ALLOWED_HOSTS must list the host names served in production."
     )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The site's own address, for links written where there is no request: reports rendered by a
+# worker (the methodology and verification addresses) and reminders sent by beat.
+# Default: this machine when debugging, else https:// and the first allowed host.
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+    if DEBUG
+    else f"https://{ALLOWED_HOSTS[0]}",
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

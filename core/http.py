@@ -12,6 +12,12 @@ from django.utils.http import content_disposition_header
 HTMX_STOP_POLLING = 286  # htmx stops polling an element on this status
 
 
+def absolute_url(path: str) -> str:
+    """``path`` on this site as a full address, for what is read away from a request (a PDF, a
+    reminder e-mail): ``SITE_URL`` + ``path``."""
+    return f"{settings.SITE_URL}{path}"
+
+
 def client_ip(request: HttpRequest) -> str:
     """The address the request came from, or "" when it is not a valid IP address.
 

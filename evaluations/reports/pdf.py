@@ -26,8 +26,10 @@ from celery.signals import worker_process_init
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.http import absolute_url
 from evaluations.reports import weasy
 from evaluations.reports.data import Built, ReportData, filename, report_data
 
@@ -73,6 +75,7 @@ def report_html(data: ReportData) -> str:
             "enterprise": data.enterprise,
             "page": data.page,
             "method": data.methodology,
+            "methodology_url": absolute_url(reverse("methodology")),
             "in_pdf": True,  # no links a printed page cannot follow
             "stylesheet_url": Path(stylesheet).resolve().as_uri() if stylesheet else "",
             "document_title": _("Sustainability evaluation %(period)s · %(name)s")

@@ -18,11 +18,13 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby
 
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.http import absolute_url
 from evaluations import formatting, selectors
 from evaluations.models import Indicator, RunIndicator
 from evaluations.reports.data import Built, ReportData, filename, report_data
@@ -289,6 +291,10 @@ def methodology_lines(data: ReportData) -> list[list]:
                 "columns of their own), so the shown contributions may differ from the shown "
                 "total by up to 0.1 per indicator."
             )
+        ],
+        [
+            _("Which numbers come from the paper and which are this product's choices:"),
+            absolute_url(reverse("methodology")),
         ],
         [],
         [_("Grade"), _("Overall score at least"), _("Meaning")],

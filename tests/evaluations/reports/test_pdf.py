@@ -104,6 +104,13 @@ def test_the_appendix_recomputes_the_score_by_hand(run, bob):
     assert "Overall score = 57.1 / 1 = 57.1" in html
 
 
+def test_the_appendix_gives_the_methodology_page_s_full_address(run, bob, settings):
+    settings.SITE_URL = "https://cbec.example"
+    html = pdf.report_html(report_data(run, user=bob))
+    assert "this product's choices, with each bound's source and reason" in html
+    assert "https://cbec.example/methodology/" in html
+
+
 def test_a_value_past_its_best_bound_is_clamped_in_the_appendix(enterprise, alice):
     from tests.factories import COMPLETE_VALUES, AssessmentFactory, submitted_run
 

@@ -219,3 +219,13 @@ def test_only_staff_may_export_the_cohort(alice, charlie, client_for):
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
     with pytest.raises(PermissionDenied):  # the builder checks again
         tables.cohort_csv(user=alice)
+
+
+def test_the_xlsx_methodology_sheet_gives_the_methodology_page_s_address(
+    run, bob, client_for, settings
+):
+    settings.SITE_URL = "https://cbec.example"
+    response = client_for(bob).get(_url("run-xlsx", run))
+    sheet = load_workbook(io.BytesIO(response.content))["Methodology"]
+    cells = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "https://cbec.example/methodology/" in cells
