@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from evaluations import formatting
@@ -60,7 +61,7 @@ def item_label(advice) -> str:
 class PlanAddForm(forms.Form):
     item = forms.ChoiceField(label=_("Recommendation"))
     owner = MemberChoiceField(
-        label=_("Owner"),
+        label=pgettext_lazy("plan action", "Owner"),
         queryset=User.objects.none(),
         help_text=_("The member who carries the action out; they get the reminders."),
     )
@@ -80,7 +81,9 @@ class PlanAddForm(forms.Form):
 
 
 class PlanActionForm(forms.ModelForm):
-    owner = MemberChoiceField(label=_("Owner"), queryset=User.objects.none())
+    owner = MemberChoiceField(
+        label=pgettext_lazy("plan action", "Owner"), queryset=User.objects.none()
+    )
 
     class Meta:
         model = PlanAction

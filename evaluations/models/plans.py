@@ -19,6 +19,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Reminder
 
@@ -58,7 +59,7 @@ class PlanAction(models.Model):
         null=True,
         blank=True,
         related_name="plan_actions",
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("plan action", "owner"),
     )
     due_date = models.DateField(_("due date"))
     status = models.CharField(

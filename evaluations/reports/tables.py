@@ -20,6 +20,7 @@ from itertools import groupby
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -209,9 +210,9 @@ def peer_rows(data: ReportData) -> Iterator[list]:
 
 def plan_header() -> list[str]:
     return [
-        _("Action"),
+        _("Improvement action"),
         _("Indicator"),
-        _("Owner"),
+        pgettext("plan action", "Owner"),
         _("Due date"),
         _("Status"),
         _("Planned from"),
