@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -84,7 +85,7 @@ def plan_add(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("“%(title)s” was added to the plan, due %(due)s.")
-                % {"title": action.title, "due": action.due_date.isoformat()},
+                % {"title": action.title, "due": date_format(action.due_date, "DATE_FORMAT")},
             )
             return redirect("evaluations:plan", pk=acc.enterprise.pk)
     return render(
