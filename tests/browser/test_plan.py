@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from enterprises.models import Role
 from evaluations.models import PlanAction
+from tests.browser.conftest import run_axe
 from tests.factories import PASSWORD, AssessmentFactory, MembershipFactory, submitted_run
 
 pytestmark = [
@@ -64,6 +65,8 @@ def test_an_editor_adds_a_recommendation_to_the_plan_on_a_phone_in_chinese(watch
     expect(main.locator("#plan-open")).to_contain_text("林梅")
     no_sideways_scroll(page)
     watch.shot("plan")
+    serious = [v["id"] for v in run_axe(page) if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
 
     action = PlanAction.objects.get()
     assert action.owner == user and action.planned_from == run
