@@ -261,7 +261,7 @@ def test_the_plan_page_lists_open_and_closed_actions_for_every_member(
 
 
 def test_an_editor_changes_status_and_the_audit_trail_records_it(
-    enterprise, run, erin, bob, client_for
+    enterprise, run, alice, erin, bob, client_for
 ):
     action = planned_action(run, erin)
     response = client_for(erin).post(
@@ -274,6 +274,9 @@ def test_an_editor_changes_status_and_the_audit_trail_records_it(
     entries = LogEntry.objects.get_for_object(action).filter(enterprise_id=enterprise.pk)
     assert entries.count() == 2  # created, then changed
     assert "in_progress" in str(entries.order_by("-timestamp").first().changes)
+    trail = client_for(alice).get(reverse("audit:enterprise-trail", args=[enterprise.pk]))
+    html = trail.content.decode()
+    assert "Plan action" in html and "in progress" in html and "in_progress" not in html
 
 
 def test_a_refused_owner_is_shown_at_its_field(enterprise, run, erin, charlie, client_for):
