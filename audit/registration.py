@@ -60,6 +60,17 @@ TRACKED: dict[str, dict] = {
     "evaluations.Evidence": {
         "include_fields": ["indicator_code", "original_name", "content_type", "size"]
     },
+    # the improvement plan: actions added, and their status, owner and due date changed
+    "evaluations.PlanAction": {
+        "include_fields": [
+            "recommendation",
+            "indicator_code",
+            "owner",
+            "due_date",
+            "status",
+            "expected_points",
+        ]
+    },
     # reference data and weight schemes: drafts, publication (status), the default (is_default)
     "evaluations.Indicator": {},
     "evaluations.WeightScheme": {"exclude_fields": ["created_at"]},
@@ -76,6 +87,7 @@ ENTERPRISE_MODELS = [
     "evaluations.Assessment",
     "evaluations.EvaluationRun",
     "evaluations.Evidence",
+    "evaluations.PlanAction",
 ]
 
 

@@ -66,7 +66,7 @@ SITE_URL = env.str(
     "SITE_URL",
     default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
     if DEBUG
-    else f"https://{ALLOWED_HOSTS[0]}",
+    else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
 ).rstrip("/")
 
 INSTALLED_APPS = [
@@ -308,6 +308,7 @@ CELERY_TASK_ROUTES = {
     "evaluations.tasks.rescore_chunk": {"queue": "reports"},
     "evaluations.tasks.add_robustness_bands": {"queue": "reports"},
     "core.tasks.deliver_mail": {"queue": "mail"},
+    "evaluations.tasks.send_plan_reminders": {"queue": "mail"},
 }
 # A heartbeat through each queue (``core.dispatch.QUEUES``), taken by that queue's worker: the
 # time it was taken is kept per queue (``core.liveness``), and /healthz reports each queue whose
@@ -340,6 +341,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.refresh_peer_summaries",
         "schedule": 300.0,
     },
+    "plan-reminders": {
+        "task": "evaluations.tasks.send_plan_reminders",
+        "schedule": env.float("PLAN_REMINDER_EVERY_SECONDS", default=600.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -351,6 +356,12 @@ EVALUATION_UNSENT_GRACE = timedelta(seconds=10)  # a run whose send failed (brok
 EVALUATION_RUNNING_STALE = timedelta(
     seconds=env.int("EVALUATION_RUNNING_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
 )
+
+# Improvement plan reminders (evaluations/services/plans.py): each beat sweep queues at most
+# PLAN_REMINDER_BATCH e-mails, spread over the sweep's interval, so a large deployment never
+# hands the mail server thousands at once; their links are made with SITE_URL.
+PLAN_REMINDER_EVERY = CELERY_BEAT_SCHEDULE["plan-reminders"]["schedule"]
+PLAN_REMINDER_BATCH = env.int("PLAN_REMINDER_BATCH", default=200)
 
 # Report files (PDF). On a worker the hard limit kills the rendering process (and frees its
 # memory); the soft limit before it is only a courtesy. The sweep fails a render with no result

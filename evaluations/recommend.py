@@ -177,10 +177,15 @@ def cached_recommendations(run: EvaluationRun, *, cohort=None) -> list[Advice]:
 def what_if_line(ranked: Ranked) -> str:
     """ "Logistics costs from 18 to 11.5 (% of sales revenue): +6.5 points", a condition and
     its effect, as the engine computed it."""
-    change = ranked.change
-    if change is None or ranked.points is None:
+    return change_line(ranked.change, ranked.points)
+
+
+def change_line(change: Change | None, points: float | None) -> str:
+    """The what-if line of one change and its points (also for a change kept with a plan
+    action); "" without either."""
+    if change is None or points is None:
         return ""
-    gain = formatting.signed(ranked.points)
+    gain = formatting.signed(points)
     if change.input in ChecklistAnswer.values:
         values = {"answer": ChecklistAnswer(change.input).label, "gain": gain}
         if change.after is True:

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 
 from evaluations import peers
-from evaluations.services import rendering, reports, rescore, runs
+from evaluations.services import plans, rendering, reports, rescore, runs
 
 
 @shared_task(name="evaluations.tasks.run_evaluation")
@@ -79,3 +79,9 @@ def add_robustness_bands(run_ids: list[int]) -> int:
 def refresh_peer_summaries() -> int:
     """Rebuild the cached cohort summaries the peer box plots read."""
     return peers.refresh_summaries()
+
+
+@shared_task(name="evaluations.tasks.send_plan_reminders")
+def send_plan_reminders() -> dict[str, int]:
+    """Queue the improvement plan's reminder e-mails owed today (beat, on the mail queue)."""
+    return plans.plan_reminders_send()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from evaluations import report_views, views
+from evaluations import plan_views, report_views, views
 
 app_name = "evaluations"
 A = "<id:pk>/assessments/<id:assessment_pk>"
@@ -33,4 +33,7 @@ urlpatterns = [
     path("cohort.csv", report_views.cohort_export, name="cohort-export"),
     path("<id:pk>/runs/<id:run_pk>/what-if/", views.run_what_if, name="run-what-if"),
     path("<id:pk>/runs/<id:run_pk>/compare/", views.run_compare, name="run-compare"),
+    path("<id:pk>/runs/<id:run_pk>/plan/add/", plan_views.plan_add, name="plan-add"),
+    path("<id:pk>/plan/", plan_views.plan, name="plan"),
+    path("<id:pk>/plan/<id:action_pk>/", plan_views.plan_action, name="plan-action"),
 ]

@@ -20,7 +20,7 @@ from core.forms import add_service_error
 from core.http import HTMX_STOP_POLLING, private_file
 from enterprises import access
 from enterprises.models import Role
-from evaluations import formatting, guidance, peers, recommend, selectors
+from evaluations import formatting, guidance, peers, plans, recommend, selectors
 from evaluations.forms import (
     CHECKLIST_LABELS,
     AssessmentForm,
@@ -345,6 +345,7 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
                 initial=run.values, indicators=[line.indicator for line in page.indicators]
             ),
             compare_form=CompareForm(run=run),
+            plan=plans.run_plan(run),
         )
     return render(request, "evaluations/run_detail.html", context)
 

@@ -199,3 +199,26 @@ def submitted_run(assessment, user=None, *, execute: bool = True):
     if execute:
         run_execute(run.pk)
     return EvaluationRun.objects.get(pk=run.pk)
+
+
+# --- evaluations: the improvement plan ------------------------------------------------------
+
+
+def planned_action(
+    run, owner, *, code="logistics-shipping-system-routing", due_date=None, user=None
+):
+    """Add catalogue item ``code`` of ``run``'s own advice to the plan, through the service (the
+    points and change are the run's what-if, as the result page would give them)."""
+    from evaluations import recommend
+    from evaluations.services.plans import plan_action_add
+
+    advice = next(a for a in recommend.recommendations_for(run) if a.item.code == code)
+    return plan_action_add(
+        run=run,
+        recommendation=advice.item,
+        expected_points=advice.points,
+        change=advice.change.as_dict() if advice.change else None,
+        owner=owner,
+        due_date=due_date or timezone.localdate() + timezone.timedelta(days=30),
+        user=user or owner,
+    )

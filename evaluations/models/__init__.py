@@ -5,7 +5,8 @@
   with their stored results (section 5);
 - ``recommendations``: the catalogue of advice drawn from the paper (section 6);
 - ``reports``: files made for people (PDF reports), one row per file (section 7);
-- ``rescore``: bulk re-scoring jobs under another scheme version.
+- ``rescore``: bulk re-scoring jobs under another scheme version;
+- ``plans``: the improvement plan's actions and the reminders sent for them.
 """
 
 from .assessments import (
@@ -15,6 +16,7 @@ from .assessments import (
     RunDimension,
     RunIndicator,
 )
+from .plans import PlanAction, PlanReminder
 from .recommendations import Recommendation
 from .reports import ReportFile
 from .rescore import RescoreChunk, RescoreJob
@@ -38,6 +40,8 @@ __all__ = [
     "Evidence",
     "Indicator",
     "Localized",
+    "PlanAction",
+    "PlanReminder",
     "Recommendation",
     "ReportFile",
     "RescoreChunk",

@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enterprises import access
-from evaluations import formatting, peers, recommend, selectors
+from evaluations import formatting, peers, plans, recommend, selectors
 from evaluations.models import grade_label
 from evaluations.scoring import ScoringError, ahp
 from evaluations.selectors import RunPage
@@ -139,6 +139,9 @@ class ReportData:
     rule: str = ""  # how the recommendations are ranked
     peers: peers.PeerPosition | None = None
     peer_chart: Any = None  # charts.BoxChart of the peer position, when shown
+    # The improvement plan (members' full report only; None leaves it out, as the shared
+    # variant must: ``templates/evaluations/_report_plan.html``, ``tables.plan_section``).
+    plan: plans.ReportPlan | None = None
     generated_at: datetime = field(default_factory=timezone.now)
     language: str = "en"
 
@@ -291,6 +294,7 @@ def report_data(run, *, user) -> ReportData:
         rule=str(recommend.RULE),
         peers=position,
         peer_chart=position.chart(),
+        plan=plans.report_plan(run),
         language=get_language() or "en",
     )
 

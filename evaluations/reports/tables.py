@@ -21,11 +21,12 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.http import absolute_url
-from evaluations import formatting, selectors
+from evaluations import formatting, plans, selectors
 from evaluations.models import Indicator, RunIndicator
 from evaluations.reports.data import Built, ReportData, filename, report_data
 
@@ -209,14 +210,70 @@ def peer_rows(data: ReportData) -> Iterator[list]:
             yield [str(label), box.value, box.percentile, box.q1, box.median, box.q3]
 
 
+def plan_header() -> list[str]:
+    return [
+        _("Improvement action"),
+        _("Indicator"),
+        pgettext("plan action", "Owner"),
+        _("Due date"),
+        _("Status"),
+        _("Planned from"),
+        _("Expected points"),
+        _("Expected points (unrounded)"),
+        _("Achieved by this result"),
+        _("Achieved (unrounded)"),
+        _("Note"),
+    ]
+
+
+def _points(x: float | None) -> float | None:
+    return None if x is None else formatting.floor_score(x)
+
+
+def plan_rows(data: ReportData) -> Iterator[list]:
+    """The earlier actions with what they achieved by this result, then the actions planned
+    from this result. Dates are dates and points numbers (unrounded in columns of their own)."""
+    plan = data.plan
+    if not plan:
+        return
+    lines = [(review.action, review) for review in plan.reviews]
+    lines += [(line.action, None) for line in plan.planned]
+    for action, review in lines:
+        achieved = review.achieved if review else None
+        notes = (review.reason, review.scheme_note) if review else ()
+        note = " ".join(part for part in notes if part)
+        yield [
+            action.title,
+            plans.indicator_name(action.indicator_code),
+            plans.owner_name(action),
+            action.due_date,
+            str(action.get_status_display()),
+            action.period,
+            _points(action.expected_points),
+            action.expected_points,
+            _points(achieved),
+            achieved,
+            note,
+        ]
+
+
+def plan_section(data: ReportData) -> tuple[str, list, list] | None:
+    """The plan's table; None when the report leaves the plan out (the shared variant)."""
+    if data.plan is None:
+        return None
+    return (_("Plan"), plan_header(), list(plan_rows(data)))
+
+
 def _sections(data: ReportData) -> list[tuple[str, list, list]]:
     """The report's tables after the summary: (title, header, rows)."""
-    return [
+    sections = [
         (_("Dimensions"), dimension_header(), list(dimension_rows(data))),
         (_("Indicators"), indicator_header(), list(indicator_rows(data))),
         (_("Recommendations"), recommendation_header(), list(recommendation_rows(data))),
         (_("Peers"), peer_header(), list(peer_rows(data))),
     ]
+    plan = plan_section(data)
+    return sections if plan is None else [*sections, plan]
 
 
 def csv_bytes(data: ReportData) -> bytes:

@@ -20,6 +20,7 @@ WRITTEN_BY_THE_APP = {
     ("evaluations", "RunIndicator", "code"),
     ("evaluations", "RunIndicator", "dimension"),
     ("evaluations", "Evidence", "indicator_code"),
+    ("evaluations", "PlanAction", "indicator_code"),  # copied from the catalogue item
     ("evaluations", "Evidence", "content_type"),
     ("evaluations", "Recommendation", "innovation_direction"),
     ("evaluations", "ReportFile", "key"),

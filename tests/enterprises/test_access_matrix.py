@@ -6,14 +6,19 @@ enterprise with its members, a run, a draft with evidence, an invitation) is bui
 module; each case runs in its own savepoint, so what one POST changes is gone for the next.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from enterprises.models import Invitation, Role
 from enterprises.services import invitation_create
+from evaluations.models import Recommendation
 from evaluations.services.assessments import evidence_attach
+from evaluations.services.plans import plan_action_add
 from tests.factories import AssessmentFactory, MembershipFactory, UserFactory, submitted_run
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -59,8 +64,19 @@ REQUIRED: dict[str, dict[str, tuple[str, int] | dict[str, int | str]]] = {
     "evaluations:run-xlsx": {"GET": (Role.VIEWER, 200)},
     "evaluations:run-what-if": {"POST": (Role.VIEWER, 200)},  # saves nothing
     "evaluations:run-compare": {"GET": (Role.VIEWER, 302)},  # no scheme chosen: back to the run
+    "evaluations:plan": {"GET": (Role.VIEWER, 200)},
+    "evaluations:plan-add": {"GET": (Role.EDITOR, 200), "POST": (Role.EDITOR, 200)},  # errors
+    "evaluations:plan-action": {"GET": (Role.VIEWER, 200), "POST": (Role.EDITOR, 200)},  # errors
 }
-ID_KWARGS = {"pk", "member_pk", "invitation_pk", "assessment_pk", "run_pk", "evidence_pk"}
+ID_KWARGS = {
+    "pk",
+    "member_pk",
+    "invitation_pk",
+    "assessment_pk",
+    "run_pk",
+    "evidence_pk",
+    "action_pk",
+}
 
 
 def _id_url_names(resolver=None, namespace: str = "") -> set[str]:
@@ -104,6 +120,15 @@ def world(django_db_setup, django_db_blocker):
         ).invitation
         submitted = AssessmentFactory(enterprise=enterprise, year=2025, quarter=4)
         run = submitted_run(submitted, alice)
+        action = plan_action_add(
+            run=run,
+            recommendation=Recommendation.objects.get(code="logistics-shipping-system-routing"),
+            expected_points=6.5,
+            change={"input": "logistics_cost", "from": 18.0, "to": 11.5},
+            owner=erin,
+            due_date=timezone.localdate() + timedelta(days=30),
+            user=alice,
+        )
         draft = AssessmentFactory(enterprise=enterprise, year=2026, quarter=1)
         evidence = evidence_attach(
             assessment=draft,
@@ -128,6 +153,7 @@ def world(django_db_setup, django_db_blocker):
                 "assessment_pk": draft.pk,
                 "run_pk": run.pk,
                 "evidence_pk": evidence.pk,
+                "action_pk": action.pk,
             },
         }
         transaction.set_rollback(True)
@@ -150,6 +176,8 @@ def _url(name: str, world) -> str:
         "evaluations:run-xlsx": ["pk", "run_pk"],
         "evaluations:run-what-if": ["pk", "run_pk"],
         "evaluations:run-compare": ["pk", "run_pk"],
+        "evaluations:plan-add": ["pk", "run_pk"],
+        "evaluations:plan-action": ["pk", "action_pk"],
         "evaluations:evidence": ["pk", "assessment_pk", "evidence_pk"],
         "evaluations:evidence-delete": ["pk", "assessment_pk", "evidence_pk"],
     }.get(name, ["pk", "assessment_pk"] if "assessment_pk" in _kwargs_of(name) else ["pk"])
@@ -219,6 +247,8 @@ OBJECT_URLS = [
     ("evaluations:run", ["pk", "run_pk"]),
     ("evaluations:run-status", ["pk", "run_pk"]),
     ("evaluations:evidence", ["pk", "assessment_pk", "evidence_pk"]),
+    ("evaluations:plan-action", ["pk", "action_pk"]),
+    ("evaluations:plan-add", ["pk", "run_pk"]),
 ]
 
 

@@ -118,6 +118,7 @@ def test_the_xlsx_opens_and_its_contributions_add_up_to_the_overall_score(run, b
         "Indicators",
         "Recommendations",
         "Peers",
+        "Plan",
         "Methodology",
     ]
     summary = {row[0].value: row[1] for row in workbook["Summary"].iter_rows()}
