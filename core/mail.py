@@ -11,6 +11,7 @@ from core import dispatch
 DELIVER = "core.tasks.deliver_mail"
 
 
-def mail_send(*, to: list[str], subject: str, body: str) -> None:
-    """Queue one plain-text message for ``to``."""
-    dispatch.send(DELIVER, {"to": list(to), "subject": subject, "body": body})
+def mail_send(*, to: list[str], subject: str, body: str, countdown: float | None = None) -> None:
+    """Queue one plain-text message for ``to``; ``countdown`` delays it (mail a programme sends
+    on its own is paced this way rather than refused)."""
+    dispatch.send(DELIVER, {"to": list(to), "subject": subject, "body": body}, countdown=countdown)
