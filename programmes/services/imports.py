@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -40,7 +40,8 @@ from evaluations.models.assessments import period_label
 from evaluations.reports.data import Built
 from evaluations.reports.tables import XLSX_TYPE, neutralise
 from evaluations.scoring.checklist import ITEMS as CHECKLIST_ITEMS
-from evaluations.services.assessments import ENV_CODE, assessment_create, assessment_save
+from evaluations.scoring.checklist import complete_checklist
+from evaluations.services.assessments import ENV_CODE
 from programmes.models import ImportedDraft, Programme, parse_period
 from programmes.selectors import granted_invitees
 
@@ -423,37 +424,77 @@ def _replaceable(assessment: Assessment, programme: Programme) -> bool:
     )
 
 
+class ImportChanged(ImportRefused):
+    """An enterprise changed its assessment of the period between the check and the write."""
+
+
 def import_drafts(*, programme: Programme, period: str, upload, user) -> ImportReport:
-    """Validate, then write every row as a draft in one transaction, or nothing."""
+    """Validate, then write every row as a draft in one transaction, or nothing.
+
+    One INSERT (or UPDATE) per draft and one per marker, each recorded by the audit trail; the
+    environmental score is the checklist's total whenever the checklist is complete, as
+    ``evaluations.services.assessments.assessment_save`` stores it. Rows to replace are locked
+    and checked again; an assessment made meanwhile refuses the whole import."""
     report, rows = import_validate(programme=programme, period=period, upload=upload)
     if not report.ok:
         return report
     year, quarter = parse_period(period)
+    rows = [row for row in rows if not row.empty]
+    report.skipped = report.rows - len(rows)
     enterprises = Enterprise.objects.in_bulk([row.enterprise_id for row in rows])
-    with transaction.atomic():
-        for row in rows:
-            if row.empty:
-                report.skipped += 1
-                continue
-            assessment = row.replace or assessment_create(
-                enterprise=enterprises[row.enterprise_id], user=user, year=year, quarter=quarter
-            )
-            mode = Assessment.EnvMode.CHECKLIST if row.checklist else Assessment.EnvMode.TYPED
-            assessment = assessment_save(
-                assessment=assessment,
-                user=user,
-                values=row.values,
-                env_mode=mode,
-                env_checklist=row.checklist,
-            )
-            ImportedDraft.objects.update_or_create(
-                assessment=assessment,
-                defaults={
-                    "programme": programme,
-                    "values": assessment.values,
-                    "checklist": assessment.env_checklist,
-                    "imported_by": user,
-                },
-            )
-            report.written += 1
+    try:
+        with transaction.atomic():
+            replaced = {
+                a.pk: a
+                for a in Assessment.objects.select_for_update()
+                .select_related("imported")
+                .filter(pk__in=[row.replace.pk for row in rows if row.replace])
+            }
+            for row in rows:
+                _write_draft(
+                    row,
+                    replaced,
+                    enterprise=enterprises[row.enterprise_id],
+                    programme=programme,
+                    year=year,
+                    quarter=quarter,
+                    user=user,
+                )
+                report.written += 1
+    except IntegrityError:
+        raise ImportChanged(
+            _("An enterprise started this period's assessment meanwhile; upload the file again.")
+        ) from None
     return report
+
+
+def _write_draft(
+    row: RowValues, replaced: dict, *, enterprise, programme, year, quarter, user
+) -> None:
+    values = dict(row.values)
+    mode = Assessment.EnvMode.CHECKLIST if row.checklist else Assessment.EnvMode.TYPED
+    if row.checklist:
+        checklist = complete_checklist(row.checklist)
+        if checklist is not None:
+            values[ENV_CODE] = checklist.total
+    if row.replace is not None:
+        assessment = replaced.get(row.replace.pk)
+        if assessment is None or not assessment.is_draft or not _replaceable(assessment, programme):
+            raise IntegrityError("changed meanwhile")
+    else:
+        assessment = Assessment(enterprise=enterprise, year=year, quarter=quarter, created_by=user)
+    assessment.enterprise = enterprise  # the audit trail names it without a query
+    assessment.values = values
+    assessment.env_mode = mode
+    assessment.env_checklist = dict(row.checklist)
+    assessment.updated_by = user
+    with transaction.atomic():
+        assessment.save()
+    marker = getattr(assessment, "imported", None) if row.replace is not None else None
+    if marker is None:
+        marker = ImportedDraft(assessment=assessment)
+    marker.programme = programme
+    marker.values = assessment.values
+    marker.checklist = assessment.env_checklist
+    marker.imported_by = user
+    marker.save()
