@@ -77,8 +77,7 @@ def world(rows: int):
         b2c = OperationMode.objects.get(code="b2c")
         with transaction.atomic():
             made = Enterprise.objects.bulk_create(
-                Enterprise(name=f"Import bench {programme.pk}-{i}")
-                for i in range(have, rows)
+                Enterprise(name=f"Import bench {programme.pk}-{i}") for i in range(have, rows)
             )
             Enterprise.operation_modes.through.objects.bulk_create(
                 Enterprise.operation_modes.through(enterprise_id=e.pk, operationmode_id=b2c.pk)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_single_line
@@ -174,9 +174,10 @@ class Invitee(models.Model):
     (a revoked grant reads as declined)."""
 
     class Status(models.TextChoices):
-        INVITED = "invited", _("invited")
-        JOINED = "joined", _("joined")
-        DECLINED = "declined", _("declined")
+        # A context: "joined" is also a membership's date ("加入时间"), not a state.
+        INVITED = "invited", pgettext_lazy("programme status", "invited")
+        JOINED = "joined", pgettext_lazy("programme status", "joined")
+        DECLINED = "declined", pgettext_lazy("programme status", "declined")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invitees")
     enterprise = models.ForeignKey(

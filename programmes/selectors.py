@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from enterprises.models import Direction, Enterprise, Mode, Province
 from evaluations import charts, selectors, suppression
@@ -50,7 +51,7 @@ class InviteeLine:
     def shown_state(self) -> str:
         """The one word the organisation reads for this period."""
         if self.submitted:
-            return str(_("submitted"))
+            return str(pgettext("programme status", "submitted"))
         return str(Invitee.Status(self.state).label)
 
     @property

@@ -67,12 +67,12 @@ def _period(request: HttpRequest, programme: Programme) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     """Any signed-in person: the organisations they belong to, with their programmes, and the
     invitations to an organisation addressed to them."""
-    organisations = access.organisations_for(request.user).prefetch_related("programmes")
+    mine = access.organisations_for(request.user).prefetch_related("programmes")
     return render(
         request,
         "programmes/home.html",
         {
-            "organisations": organisations,
+            "organisations": mine,
             "invitations": organisations.org_invitations_for(request.user),
         },
     )

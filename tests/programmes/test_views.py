@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from enterprises.models import Grant, Role
 from programmes.models import CohortReport, ImportedDraft, Invitee, Programme
 from programmes.services import rendering
+from programmes.services.organisations import org_invitation_create
 from tests.factories import (
     AssessmentFactory,
     InviteeFactory,
@@ -232,3 +233,23 @@ def test_a_programme_is_reached_only_through_its_own_organisation(client_for, ma
     invitee = joined_invitee(elsewhere)
     response = client_for(manager).get(url("invitee-results", programme, invitee.pk))
     assert response.status_code == 404
+
+
+def test_my_organisations_lists_them_with_their_programmes_and_invitations(
+    client_for, manager, programme, committed
+):
+    other = ProgrammeFactory().organisation
+    with committed():
+        org_invitation_create(
+            organisation=other,
+            email=manager.email,
+            role="viewer",
+            invited_by=UserFactory(),
+            link_base="http://testserver/",
+        )
+    page = client_for(manager).get(reverse("programmes:home"))
+    html = page.content.decode()
+    assert programme.organisation.name in html and programme.name in html
+    assert f"{other.name} invites you as Viewer." in html
+    nobody = client_for(UserFactory()).get(reverse("programmes:home"))
+    assert "You do not belong to an organisation." in nobody.content.decode()
