@@ -3,6 +3,8 @@
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -212,3 +214,25 @@ def test_an_enterprise_name_cannot_become_a_formula_in_the_export(programme, cli
     )
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert list(sheet.iter_rows(values_only=True))[1][0].startswith("'=")
+
+
+def test_the_programme_page_asks_as_many_queries_for_many_invitees_as_for_few(
+    programme, client_for, manager
+):
+    page = reverse("programmes:programme", args=[programme.organisation_id, programme.pk])
+    client = client_for(manager)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page).status_code == 200
+        return len(queries)
+
+    for _ in range(2):
+        member_with_result(programme)
+    InviteeFactory(programme=programme)
+    count()  # the first page also fills the cache of reference data
+    few = count()
+    for _ in range(4):
+        member_with_result(programme, modes=("b2b",), province="fujian")
+        InviteeFactory(programme=programme)
+    assert count() == few
