@@ -66,6 +66,7 @@ bench: setup
 	run submit.py; \
 	run pages.py; \
 	if [ -f bench/pdf.py ]; then run pdf.py $(if $(QUICK),--repeat 3); fi; \
+	run programme_import.py; \
 	exit $$status
 
 clean:

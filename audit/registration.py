@@ -52,6 +52,34 @@ TRACKED: dict[str, dict] = {
             "revoked_by",
         ]
     },
+    # programmes: invitations to organisations, programmes, invitees (joined / declined: the
+    # grant is recorded above) and the drafts a programme's import wrote
+    "programmes.OrganisationInvitation": {
+        "include_fields": [
+            "email",
+            "role",
+            "invited_by",
+            "expires_at",
+            "accepted_at",
+            "accepted_by",
+        ]
+    },
+    "programmes.Programme": {
+        "include_fields": ["name", "scheme", "periods", "deadline", "reminder_days"]
+    },
+    "programmes.Invitee": {
+        "include_fields": [
+            "enterprise",
+            "name",
+            "credit_code",
+            "email",
+            "status",
+            "grant",
+            "responded_at",
+            "responded_by",
+        ]
+    },
+    "programmes.ImportedDraft": {"include_fields": ["assessment", "programme", "imported_by"]},
     # assessments: values before -> after; submissions and reopenings are status changes
     "evaluations.Assessment": {
         "include_fields": ["values", "env_mode", "env_checklist", "status", "submitted_at"]
@@ -88,6 +116,8 @@ ENTERPRISE_MODELS = [
     "evaluations.EvaluationRun",
     "evaluations.Evidence",
     "evaluations.PlanAction",
+    "programmes.Invitee",
+    "programmes.ImportedDraft",
 ]
 
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "accounts",
     "enterprises",
     "evaluations",
+    "programmes",
     "audit",
 ]
 
@@ -309,6 +310,8 @@ CELERY_TASK_ROUTES = {
     "evaluations.tasks.add_robustness_bands": {"queue": "reports"},
     "core.tasks.deliver_mail": {"queue": "mail"},
     "evaluations.tasks.send_plan_reminders": {"queue": "mail"},
+    "programmes.tasks.send_reminders": {"queue": "mail"},
+    "programmes.tasks.render_cohort_report": {"queue": "reports"},
 }
 # A heartbeat through each queue (``core.dispatch.QUEUES``), taken by that queue's worker: the
 # time it was taken is kept per queue (``core.liveness``), and /healthz reports each queue whose
@@ -345,6 +348,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.send_plan_reminders",
         "schedule": env.float("PLAN_REMINDER_EVERY_SECONDS", default=600.0),
     },
+    # Programme reminders (programmes.services.reminders): each step once per enterprise,
+    # paced, at most a batch per beat.
+    "programme-reminders": {
+        "task": "programmes.tasks.send_reminders",
+        "schedule": env.float("PROGRAMME_REMINDERS_EVERY_SECONDS", default=900.0),
+    },
+    "sweep-cohort-reports": {"task": "programmes.tasks.sweep_cohort_reports", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

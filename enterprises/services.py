@@ -35,6 +35,18 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def one_time_token() -> tuple[str, str]:
+    """A new secret for an e-mailed one-time link and the hash stored in its place: every kind
+    of invitation (enterprises, organisations, programmes) uses this."""
+    token = secrets.token_urlsafe(32)
+    return token, _hash_token(token)
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a link's secret (to find the invitation a link names)."""
+    return _hash_token(token)
+
+
 def _set_profile(enterprise: Enterprise, data: dict) -> None:
     modes = data.pop("operation_modes", None)
     directions = data.pop("innovation_directions", None)

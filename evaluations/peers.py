@@ -3,8 +3,9 @@
 A cohort is every enterprise running the same operation mode whose latest succeeded run used
 the same scheme version. Its summary (sorted overall, dimension and indicator figures) is built
 with one streamed query and cached; a Celery beat task rebuilds the summaries, so pages never
-load the cohort's runs. Figures are shown only when at least ``MIN_OTHERS`` other enterprises
-are in the cohort, so nobody's figures can be worked out from the box plot.
+load the cohort's runs. Figures are shown only when at least ``suppression.MIN_OTHERS`` other
+enterprises are in the cohort, so nobody's figures can be worked out from the box plot (the one
+rule of ``evaluations.suppression``, which programme dashboards use too).
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from django.utils.translation import gettext as _
 
 from core import caching
 from enterprises.models import OperationMode
-from evaluations import charts, selectors
+from evaluations import charts, selectors, suppression
 from evaluations.models import EvaluationRun, RunDimension, RunIndicator
 
-MIN_OTHERS = 5
 SUMMARY_SECONDS = 15 * 60
 
 
@@ -196,8 +196,8 @@ def peer_position(run: EvaluationRun) -> PeerPosition:
     # The enterprise itself is in its cohort (it runs the mode and has a result under this
     # scheme); a summary built just before this run succeeded may miss it, which only makes
     # the count smaller, never the threshold easier.
-    others = max(summary.size - 1, 0)
-    if others < MIN_OTHERS:
+    others = suppression.others(summary.size, includes_reader=True)
+    if not suppression.shown(summary.size, includes_reader=True):
         return PeerPosition(
             False,
             _(
@@ -205,7 +205,7 @@ def peer_position(run: EvaluationRun) -> PeerPosition:
                 "have a result under this scheme version (now %(n)d), so that no enterprise's "
                 "figures can be worked out."
             )
-            % {"min": MIN_OTHERS, "n": others},
+            % {"min": suppression.MIN_OTHERS, "n": others},
             others,
             label,
         )

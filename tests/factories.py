@@ -222,3 +222,49 @@ def planned_action(
         due_date=due_date or timezone.localdate() + timezone.timedelta(days=30),
         user=user or owner,
     )
+
+
+# --- programmes -----------------------------------------------------------------------------
+
+
+def default_scheme():
+    from evaluations.services import default_scheme as found
+
+    return found()
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    """A programme of an organisation under the default scheme, asking for 2026Q3."""
+
+    class Meta:
+        model = "programmes.Programme"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    scheme = factory.LazyFunction(default_scheme)
+    periods = factory.LazyFunction(lambda: ["2026Q3"])
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=30))
+    link_base = "http://testserver"
+
+
+class InviteeFactory(DjangoModelFactory):
+    """An invited enterprise (``enterprise=None`` for one without a profile yet)."""
+
+    class Meta:
+        model = "programmes.Invitee"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    name = factory.LazyAttribute(lambda o: o.enterprise.name if o.enterprise else "New Co.")
+    email = factory.Sequence(lambda n: f"contact{n}@example.com")
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+def joined_invitee(programme, *, owner=None, include_evidence=False, **kwargs):
+    """An invitee whose owner joined through the service (a programme grant)."""
+    from programmes.services.programmes import invitee_join
+
+    invitee = InviteeFactory(programme=programme, **kwargs)
+    if owner is None:
+        owner = MembershipFactory(enterprise=invitee.enterprise, role=Role.OWNER).user
+    return invitee_join(invitee=invitee, user=owner, include_evidence=include_evidence)

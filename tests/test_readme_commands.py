@@ -74,7 +74,7 @@ def check_rescore(out: str) -> None:
 def check_seed_demo(out: str) -> None:
     assert "Demo data ready." in out
     accounts = demo_accounts()
-    assert len(accounts) == 4, accounts
+    assert len(accounts) == 5, accounts
     for account in accounts:
         assert f"{account} / cbec-demo-2026" in out, f"{account} not printed"
 

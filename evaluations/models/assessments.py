@@ -124,6 +124,7 @@ class EvaluationRun(models.Model):
     class Origin(models.TextChoices):
         SUBMISSION = "submission", _("submission")
         RESCORE = "rescore", _("re-scoring under another scheme")
+        PROGRAMME = "programme", _("a submission scored under an assessment programme's scheme")
 
     FINISHED = (Status.SUCCEEDED, Status.FAILED)
 

@@ -25,6 +25,7 @@ from evaluations.scoring import (
     validate_values,
 )
 from evaluations.scoring.checklist import complete_checklist
+from evaluations.signals import assessment_submitted
 
 from .runs import run_enqueue
 from .schemes import default_scheme, scheme_snapshot, scheme_spec
@@ -136,11 +137,17 @@ class PlausibilityUnconfirmed(ValidationError):
 
 
 def run_create(
-    *, assessment: Assessment, scheme: WeightScheme, user=None, confirm_warnings: bool = True
+    *,
+    assessment: Assessment,
+    scheme: WeightScheme,
+    user=None,
+    confirm_warnings: bool = True,
+    origin: str = EvaluationRun.Origin.SUBMISSION,
 ) -> EvaluationRun:
     """A queued run with the scheme's snapshot; the caller holds the transaction. A value may
     be None (not available: the run is incomplete); values that draw plausibility warnings
-    need ``confirm_warnings``."""
+    need ``confirm_warnings``. ``origin`` PROGRAMME: the same submission under a programme's
+    scheme version."""
     spec = scheme_spec(scheme)
     try:
         values = validate_values(spec, assessment.values, allow_not_available=True)
@@ -160,7 +167,7 @@ def run_create(
         enterprise_id=assessment.enterprise_id,
         year=assessment.year,
         quarter=assessment.quarter,
-        origin=EvaluationRun.Origin.SUBMISSION,
+        origin=origin,
         scheme=scheme,
         scheme_slug=scheme.slug,
         scheme_version=scheme.version,
@@ -202,6 +209,7 @@ def assessment_submit(
     assessment.submitted_at = timezone.now()
     assessment.updated_by = user
     assessment.save(update_fields=["status", "submitted_at", "updated_by", "updated_at"])
+    assessment_submitted.send(Assessment, assessment=assessment, run=run, user=user)
     return run
 
 

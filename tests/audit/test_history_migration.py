@@ -64,6 +64,13 @@ def _scheme_version(model, scheme, **changes):
     return model.objects.create(**fields)
 
 
+def _latest() -> None:
+    """Every app at its latest migration: migrating evaluations back also unapplied the other
+    apps' migrations that depend on it."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.fixture
 def back_at_the_latest_schema():
     """Whatever happens in the test, the schema ends at the latest migration again."""

@@ -76,6 +76,8 @@ ID_KWARGS = {
     "run_pk",
     "evidence_pk",
     "action_pk",
+    "programme_pk",
+    "invitee_pk",
 }
 
 
@@ -97,7 +99,7 @@ def _id_url_names(resolver=None, namespace: str = "") -> set[str]:
 
 
 def test_every_id_url_has_a_case():
-    assert _id_url_names() == set(REQUIRED)
+    assert _id_url_names() == set(REQUIRED) | set(PROGRAMME_REQUIRED)
 
 
 @pytest.fixture(scope="module")
@@ -260,3 +262,226 @@ def test_objects_are_reached_only_through_their_own_enterprise(name, keys, world
     kwargs = {**world["kwargs"], "pk": other.pk}
     response = client_for(owner).get(reverse(name, kwargs={k: kwargs[k] for k in keys}))
     assert response.status_code == 404
+
+
+# --- Organisations and programmes (PRODUCT.md section 10) ------------------------------------
+# The cast: an organisation's manager, analyst and viewer; the owner, editor and viewer of an
+# enterprise that joined its programme; a member of another organisation; a former grantee (an
+# analyst of a third organisation whose programme the enterprise left: its grant revoked), who
+# opens the pages of their own organisation; staff; anonymous.
+
+MANAGER, ANALYST, ORG_VIEWER = "org manager", "org analyst", "org viewer"
+OTHER_ORG, FORMER = "member of another organisation", "former grantee"
+ORG_ACTORS = (
+    ANON,
+    STAFF,
+    MANAGER,
+    ANALYST,
+    ORG_VIEWER,
+    Role.OWNER,
+    Role.EDITOR,
+    Role.VIEWER,
+    OTHER_ORG,
+    FORMER,
+)
+MAY = {  # which of the organisation's roles may (enterprises.access.ORG_MAY)
+    "read": {MANAGER, ANALYST, ORG_VIEWER},
+    "export": {MANAGER, ANALYST},
+    "manage": {MANAGER},
+}
+
+
+def org_page(may: str, status: int, **exceptions) -> dict[str, int | str]:
+    """An organisation's page: its members whose role may get ``status``, its other members
+    403; enterprise members and other organisations' members 404; the former grantee (an
+    analyst of their own organisation) and staff as an analyst and a reader are."""
+    expected: dict[str, int | str] = {ANON: "login"}
+    for actor in (MANAGER, ANALYST, ORG_VIEWER):
+        expected[actor] = status if actor in MAY[may] else 403
+    for actor in (Role.OWNER, Role.EDITOR, Role.VIEWER, OTHER_ORG):
+        expected[actor] = 404
+    expected[FORMER] = status if may in ("read", "export") else 403
+    expected[STAFF] = status if may in ("read", "export") else 403
+    return {**expected, **exceptions}
+
+
+def everyone(status) -> dict[str, int | str]:
+    return dict.fromkeys(ORG_ACTORS, status)
+
+
+NOT_ALLOWED = {**everyone(405), ANON: "login"}  # anonymous: to the login page first
+PROGRAMME_REQUIRED: dict[str, dict[str, dict[str, int | str]]] = {
+    "programmes:organisation": {"GET": org_page("read", 200), "POST": NOT_ALLOWED},
+    "programmes:members": {"GET": org_page("read", 200), "POST": NOT_ALLOWED},
+    "programmes:member-invite": {"GET": org_page("manage", 200), "POST": org_page("manage", 302)},
+    "programmes:member-role": {"GET": NOT_ALLOWED, "POST": org_page("manage", 302)},
+    "programmes:member-remove": {"GET": NOT_ALLOWED, "POST": org_page("manage", 302)},
+    "programmes:org-invitation-resend": {"GET": NOT_ALLOWED, "POST": org_page("manage", 302)},
+    "programmes:org-invitation-revoke": {"GET": NOT_ALLOWED, "POST": org_page("manage", 302)},
+    # the addressee only (tests/programmes/test_organisations.py): nobody of this cast
+    "programmes:org-invitation": {"GET": everyone(404), "POST": everyone(405)},
+    "programmes:org-invitation-accept": {
+        "GET": NOT_ALLOWED,
+        "POST": {**everyone(404), ANON: "login"},
+    },
+    "programmes:programme-create": {
+        "GET": org_page("manage", 200),
+        "POST": org_page("manage", 200),  # form errors
+    },
+    "programmes:programme": {"GET": org_page("read", 200), "POST": NOT_ALLOWED},
+    "programmes:programme-edit": {"GET": org_page("manage", 200), "POST": org_page("manage", 200)},
+    "programmes:invite": {"GET": org_page("manage", 200), "POST": org_page("manage", 200)},
+    "programmes:invite-list": {"GET": NOT_ALLOWED, "POST": org_page("manage", 200)},  # no file
+    # an enterprise's results: through its grant; the former grantee's has ended (403 explains)
+    "programmes:invitee-results": {
+        "GET": org_page("read", 200, **{FORMER: 403}),
+        "POST": NOT_ALLOWED,
+    },
+    "programmes:invitee-resend": {"GET": NOT_ALLOWED, "POST": org_page("manage", 302)},
+    "programmes:invitee-withdraw": {"GET": NOT_ALLOWED, "POST": org_page("manage", 302)},
+    "programmes:results-xlsx": {"GET": org_page("export", 200), "POST": NOT_ALLOWED},
+    "programmes:summary-pdf": {"GET": org_page("read", 200), "POST": NOT_ALLOWED},
+    "programmes:summary-pdf-status": {"GET": org_page("read", 200), "POST": NOT_ALLOWED},
+    "programmes:summary-pdf-retry": {"GET": NOT_ALLOWED, "POST": org_page("read", 302)},
+    "programmes:import": {"GET": org_page("manage", 200), "POST": org_page("manage", 200)},
+    "programmes:import-template": {"GET": org_page("manage", 200), "POST": NOT_ALLOWED},
+    # the enterprise's side: its members read, its owner answers (joined already: the form
+    # says so, 200); nobody else learns the invitation exists
+    "programmes:invitation": {
+        "GET": {**everyone(404), Role.OWNER: 200, Role.EDITOR: 200, Role.VIEWER: 200},
+        "POST": everyone(405),  # public (the e-mailed link's browser), GET only
+    },
+    "programmes:invitee-join": {
+        "GET": NOT_ALLOWED,
+        "POST": {
+            **everyone(404),
+            ANON: "login",
+            Role.OWNER: 200,
+            Role.EDITOR: 403,
+            Role.VIEWER: 403,
+        },
+    },
+    "programmes:invitee-decline": {
+        "GET": NOT_ALLOWED,
+        "POST": {
+            **everyone(404),
+            ANON: "login",
+            Role.OWNER: 302,
+            Role.EDITOR: 403,
+            Role.VIEWER: 403,
+        },
+    },
+}
+# Which invitee each URL names: the enterprise that joined, or one still to answer.
+PENDING_INVITEE = {"programmes:invitee-resend", "programmes:invitee-withdraw"}
+
+
+@pytest.fixture(scope="module")
+def org_world(django_db_setup, django_db_blocker):
+    from enterprises.models import OrgRole
+    from programmes.services.organisations import org_invitation_create
+    from programmes.services.programmes import invitee_decline, invitee_join
+    from tests.factories import InviteeFactory, OrganisationMembershipFactory, ProgrammeFactory
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        enterprise = MembershipFactory(role=Role.OWNER).enterprise
+        owner = enterprise.memberships.get().user
+        editor = MembershipFactory(enterprise=enterprise, role=Role.EDITOR).user
+        viewer = MembershipFactory(enterprise=enterprise, role=Role.VIEWER).user
+        submitted_run(AssessmentFactory(enterprise=enterprise, year=2026, quarter=3), owner)
+
+        def organisation_with(role):
+            member = OrganisationMembershipFactory(role=role)
+            programme = ProgrammeFactory(organisation=member.organisation, periods=["2026Q3"])
+            joined = invitee_join(
+                invitee=InviteeFactory(programme=programme, enterprise=enterprise),
+                user=owner,
+                include_evidence=False,
+            )
+            pending = InviteeFactory(programme=programme, enterprise=None)
+            target = OrganisationMembershipFactory(organisation=member.organisation)
+            invitation = org_invitation_create(
+                organisation=member.organisation,
+                email="newcomer-org@example.com",
+                role=OrgRole.VIEWER,
+                invited_by=member.user,
+                link_base="http://testserver/",
+            ).invitation
+            kwargs = {
+                "pk": member.organisation_id,
+                "programme_pk": programme.pk,
+                "invitee_pk": joined.pk,
+                "pending_pk": pending.pk,
+                "member_pk": target.pk,
+                "invitation_pk": invitation.pk,
+            }
+            return member, kwargs
+
+        manager, kwargs = organisation_with(OrgRole.MANAGER)
+        organisation = manager.organisation
+        analyst = OrganisationMembershipFactory(organisation=organisation, role=OrgRole.ANALYST)
+        org_viewer = OrganisationMembershipFactory(organisation=organisation, role=OrgRole.VIEWER)
+        other, _other_kwargs = organisation_with(OrgRole.MANAGER)
+        former, former_kwargs = organisation_with(OrgRole.ANALYST)
+        left = former.organisation.programmes.get().invitees.get(pk=former_kwargs["invitee_pk"])
+        invitee_decline(invitee=left, user=owner)
+        yield {
+            "users": {
+                ANON: None,
+                STAFF: UserFactory(is_staff=True),
+                MANAGER: manager.user,
+                ANALYST: analyst.user,
+                ORG_VIEWER: org_viewer.user,
+                Role.OWNER: owner,
+                Role.EDITOR: editor,
+                Role.VIEWER: viewer,
+                OTHER_ORG: other.user,
+                FORMER: former.user,
+            },
+            "kwargs": kwargs,
+            "former_kwargs": former_kwargs,
+        }
+        transaction.set_rollback(True)
+
+
+def _org_url(name: str, actor: str, org_world) -> str:
+    kwargs = org_world["former_kwargs"] if actor == FORMER else org_world["kwargs"]
+    keys = _kwargs_of(name)
+    values = {key: kwargs[key] for key in keys}
+    if name in PENDING_INVITEE:
+        values["invitee_pk"] = kwargs["pending_pk"]
+    return reverse(name, kwargs=values)
+
+
+ORG_CASES = [
+    (name, method, actor)
+    for name in sorted(PROGRAMME_REQUIRED)
+    for method in ("GET", "POST")
+    for actor in ORG_ACTORS
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "actor"), ORG_CASES)
+def test_organisation_access(name, method, actor, org_world, client_for):
+    client = client_for(org_world["users"][actor])
+    url = _org_url(name, actor, org_world)
+    data = {"role": "viewer", "email": "someone@example.com"}
+    response = client.get(url) if method == "GET" else client.post(url, data)
+    expected = PROGRAMME_REQUIRED[name][method][actor]
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+        if response.status_code == 302:
+            assert not response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_a_former_grantee_reads_why(org_world, client_for):
+    response = client_for(org_world["users"][FORMER]).get(
+        _org_url("programmes:invitee-results", FORMER, org_world)
+    )
+    assert response.status_code == 403
+    assert "was shared with you until" in response.content.decode()

@@ -1,9 +1,12 @@
 """Loads the demo: a demo member, a demo administrator, three fictional enterprises with six
-quarters of evaluated assessments, and eight fictional peers so every cohort can be shown.
+quarters of evaluated assessments, eight fictional peers so every cohort can be shown, and a
+fictional industry association whose programme the enterprises joined (its manager's login is
+printed with the others).
 
 Idempotent: running it again changes nothing that is already there.
 """
 
+import datetime
 import random
 
 from django.conf import settings
@@ -13,15 +16,22 @@ from django.utils import timezone
 
 from accounts.models import User
 from enterprises import services
-from enterprises.models import Membership, Role
+from enterprises.models import Membership, Organisation, OrganisationMembership, OrgRole, Role
+from enterprises.services import one_time_token
 from evaluations.models import Assessment
+from evaluations.services import default_scheme
 from evaluations.services.assessments import assessment_submit
 from evaluations.services.runs import run_execute
+from programmes.models import Invitee
+from programmes.services import programmes as programme_services
 
 DEMO_PASSWORD = "cbec-demo-2026"
 DEMO_USER = "demo@example.com"
 DEMO_ADMIN = "admin@example.com"
 DEMO_VIEWER = "viewer@example.com"
+DEMO_MANAGER = "association@example.com"
+ASSOCIATION = "Zhejiang Cross-Border E-Commerce Association (demo)"
+PROGRAMME = "2026 H1 sustainability survey (demo)"
 
 ENTERPRISES = [
     {
@@ -144,13 +154,57 @@ class Command(BaseCommand):
                 )
             )
             seed_history(peer, peer_owner, PERIODS[-2:], rng)
+        self._association()
         self.stdout.write(
             self.style.SUCCESS("Demo data ready.")
             + f"\n  member (owner of 3 enterprises): {DEMO_USER} / {DEMO_PASSWORD}"
             + f"\n  viewer:                           {DEMO_VIEWER} / {DEMO_PASSWORD}"
             + f"\n  administrator (Django admin):     {DEMO_ADMIN} / {DEMO_PASSWORD}"
             + f"\n  {f'owner of the {len(PEERS)} peers:':<34}{PEER_OWNER} / {DEMO_PASSWORD}"
+            + f"\n  association manager (programmes): {DEMO_MANAGER} / {DEMO_PASSWORD}"
         )
+
+    def _association(self) -> None:
+        """A fictional association whose programme asks the demo enterprises and the peers for
+        the first two quarters of 2026; every owner joined it, so its dashboard has a cohort."""
+        manager = self._user(DEMO_MANAGER, "Demo Association Manager")
+        association, _created = Organisation.objects.get_or_create(
+            name=ASSOCIATION, defaults={"kind": "association"}
+        )
+        OrganisationMembership.objects.get_or_create(
+            organisation=association, user=manager, defaults={"role": OrgRole.MANAGER}
+        )
+        programme = association.programmes.filter(name=PROGRAMME).first()
+        if programme is None:
+            programme = programme_services.programme_create(
+                organisation=association,
+                user=manager,
+                name=PROGRAMME,
+                scheme=default_scheme(),
+                periods=["2026Q1", "2026Q2"],
+                deadline=datetime.date(2026, 7, 31),
+                link_base="http://127.0.0.1:8000",
+            )
+        invited = set(programme.invitees.values_list("enterprise_id", flat=True))
+        owners = Membership.objects.filter(
+            role=Role.OWNER, user__email__in=[DEMO_USER, PEER_OWNER]
+        ).select_related("enterprise", "user")
+        for membership in owners.order_by("id"):
+            enterprise = membership.enterprise
+            if enterprise.pk in invited:
+                continue
+            invitee = Invitee.objects.create(  # no invitation e-mail for the demo
+                programme=programme,
+                enterprise=enterprise,
+                name=enterprise.name,
+                credit_code=enterprise.credit_code or "",
+                email=membership.user.email,
+                token_hash=one_time_token()[1],
+                invited_by=manager,
+            )
+            programme_services.invitee_join(
+                invitee=invitee, user=membership.user, include_evidence=False
+            )
 
     def _user(self, email: str, name: str, **extra) -> User:
         user = User.objects.filter(email=email).first()
