@@ -180,7 +180,7 @@ def invitation_open(token: str) -> Invitation | None:
     """The invitation of an e-mailed link, exchanged once: its token stops working, so a link
     seen in an access log or forwarded opens nothing. The page that follows names no token."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("enterprise", "invited_by")
         .filter(token_hash=_hash_token(token))
         .first()

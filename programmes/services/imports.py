@@ -446,7 +446,7 @@ def import_drafts(*, programme: Programme, period: str, upload, user) -> ImportR
         with transaction.atomic():
             replaced = {
                 a.pk: a
-                for a in Assessment.objects.select_for_update()
+                for a in Assessment.objects.select_for_update(of=("self",))
                 .select_related("imported")
                 .filter(pk__in=[row.replace.pk for row in rows if row.replace])
             }

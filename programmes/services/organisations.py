@@ -119,7 +119,7 @@ def _send(invitation: OrganisationInvitation, link: str, language: str | None) -
 def org_invitation_open(token: str) -> OrganisationInvitation | None:
     """The invitation of an e-mailed link, exchanged once (its token stops working)."""
     invitation = (
-        OrganisationInvitation.objects.select_for_update()
+        OrganisationInvitation.objects.select_for_update(of=("self",))
         .select_related("organisation", "invited_by")
         .filter(token_hash=token_hash(token))
         .first()

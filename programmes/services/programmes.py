@@ -283,7 +283,7 @@ def invitee_open(token: str) -> Invitee | None:
     """The invitee of an e-mailed link, exchanged once (its token stops working), unless it
     has answered already."""
     invitee = (
-        Invitee.objects.select_for_update()
+        Invitee.objects.select_for_update(of=("self",))
         .select_related("programme__organisation")
         .filter(token_hash=token_hash(token))
         .first()
@@ -330,7 +330,7 @@ def invitee_join(
     joins with an enterprise they own (``enterprise``) or makes its profile now from the name
     and credit code the organisation gave (``operation_modes`` then required)."""
     invitee = (
-        Invitee.objects.select_for_update()
+        Invitee.objects.select_for_update(of=("self",))
         .select_related("programme__organisation", "programme__scheme", "grant")
         .get(pk=invitee.pk)
     )
@@ -394,7 +394,9 @@ def _contacts_enterprise(invitee, user, enterprise, operation_modes) -> Enterpri
 def invitee_decline(*, invitee: Invitee, user) -> Invitee:
     """The enterprise says no, or leaves: a grant it gave ends at once (the organisation keeps
     only what it exported before)."""
-    invitee = Invitee.objects.select_for_update().select_related("grant").get(pk=invitee.pk)
+    invitee = (
+        Invitee.objects.select_for_update(of=("self",)).select_related("grant").get(pk=invitee.pk)
+    )
     now = timezone.now()
     grant = invitee.grant
     if grant is not None and grant.revoked_at is None:
