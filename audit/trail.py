@@ -268,7 +268,12 @@ def _value(model_field: models.Field, text, names: _Names) -> str:
     if model_field.is_relation:
         return names.related(model_field.related_model, text)
     if model_field.choices:
-        return str(dict(model_field.flatchoices).get(_typed(model_field, text), text))
+        # a callable's choices (django-countries) have no flatchoices: read the choices
+        labels = dict(model_field.flatchoices or model_field.choices)
+        if getattr(model_field, "multiple", False):  # several codes in one field ("DE,US")
+            codes = [code.strip() for code in text.split(",") if code.strip()]
+            return ", ".join(str(labels.get(code, code)) for code in codes) or NONE
+        return str(labels.get(_typed(model_field, text), text))
     if isinstance(model_field, models.BooleanField):
         return _("yes") if text == "True" else _("no")
     if isinstance(model_field, models.DateTimeField):

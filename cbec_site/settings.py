@@ -16,6 +16,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -245,6 +246,12 @@ MIGRATION_MODULES = {"auditlog": None}
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The glossary's names of these regions under Chinese (中国台湾, 中国香港, 中国澳门).
+COUNTRIES_OVERRIDE = {
+    "TW": pgettext_lazy("country or region", "Taiwan"),
+    "HK": pgettext_lazy("country or region", "Hong Kong"),
+    "MO": pgettext_lazy("country or region", "Macao"),
+}
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

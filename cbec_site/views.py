@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from cbec_site import health
 from enterprises import access
+from evaluations import views as evaluation_views
 
 
 @login_not_required
@@ -26,8 +27,12 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("favicon.svg"), permanent=True)
 
 
+@login_not_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Logged-in users land on their current enterprise, or on the list to create one."""
+    """A visitor gets the landing page; logged-in users land on their current enterprise, or on
+    the list to create one."""
+    if not request.user.is_authenticated:
+        return evaluation_views.landing(request)
     enterprise = access.current_enterprise(request)
     if enterprise is not None:
         return redirect("evaluations:dashboard", pk=enterprise.pk)

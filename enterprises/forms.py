@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from enterprises.models import (
     Platform,
     Role,
 )
+from enterprises.validators import normalize_credit_code
 
 
 class IdsField(forms.ModelMultipleChoiceField):
@@ -30,6 +31,14 @@ class IdsField(forms.ModelMultipleChoiceField):
 
 
 class EnterpriseForm(forms.ModelForm):
+    # Longer than the code's 18 characters: a code pasted with spaces is accepted and normalized
+    # (clean_credit_code); the model's validator then checks the 18 characters.
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=40,
+        required=False,
+        help_text=_("18 characters, optional; spaces and small letters are fine."),
+    )
     operation_modes = IdsField(
         label=_("Operation modes"),
         queryset=OperationMode.objects.all(),
@@ -68,11 +77,15 @@ class EnterpriseForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["credit_code"].widget.attrs.update({"maxlength": 18, "autocomplete": "off"})
-        self.fields["target_markets"].widget.attrs.update({"size": 8})
-        self.fields["target_markets"].help_text = _(
-            "Hold Ctrl (⌘ on a Mac) to choose several countries."
+        self.fields["credit_code"].widget.attrs.update(
+            {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
         )
+        # Tick boxes in a scrolling list that static/js/market-filter.js filters as one types
+        # (issue 15: a 250-line list to Ctrl-click); without JavaScript the list still works.
+        markets = self.fields["target_markets"]
+        markets.widget = forms.CheckboxSelectMultiple(choices=markets.choices)
+        markets.label = _("Target markets (countries or regions)")
+        markets.help_text = _("Tick every market you sell to; type in the search box to find one.")
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(_("Identity"), "name", "credit_code"),
@@ -81,7 +94,15 @@ class EnterpriseForm(forms.ModelForm):
                 "operation_modes",
                 "platforms",
                 "platforms_other",
-                "target_markets",
+                Div(
+                    "target_markets",
+                    css_class="market-picker",
+                    data_search_label=_("Search the markets"),
+                    data_search_placeholder=_("Search, e.g. Germany"),
+                    data_chosen_label=_("Ticked:"),
+                    data_none_chosen=_("None ticked yet."),
+                    data_no_match=_("No country or region matches."),
+                ),
                 "innovation_directions",
             ),
             Fieldset(
@@ -93,8 +114,7 @@ class EnterpriseForm(forms.ModelForm):
         self.helper.add_input(Submit("submit", _("Save")))
 
     def clean_credit_code(self) -> str | None:
-        code = (self.cleaned_data.get("credit_code") or "").strip().upper()
-        return code or None
+        return normalize_credit_code(self.cleaned_data.get("credit_code")) or None
 
     def clean(self):
         cleaned = super().clean()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core.validators import validate_single_line
-from enterprises.validators import validate_credit_code
+from enterprises.validators import normalize_credit_code, validate_credit_code
 
 
 class Mode(models.TextChoices):
@@ -37,9 +37,10 @@ class Direction(models.TextChoices):
 
 
 class Platform(models.TextChoices):
-    ALIBABA = "alibaba", "Alibaba.com"
-    ALIEXPRESS = "aliexpress", "AliExpress"
-    AMAZON = "amazon", "Amazon"
+    # Translated: Chinese readers know them as 阿里巴巴国际站, 速卖通, 亚马逊 (the glossary).
+    ALIBABA = "alibaba", _("Alibaba.com")
+    ALIEXPRESS = "aliexpress", _("AliExpress")
+    AMAZON = "amazon", _("Amazon")
     JD = "jd_worldwide", _("JD Worldwide")
     TMALL = "tmall_global", _("Taobao / Tmall Global")
     EBAY = "ebay", "eBay"
@@ -190,10 +191,7 @@ class Enterprise(models.Model):
         return names
 
     def clean(self) -> None:
-        if self.credit_code:
-            self.credit_code = self.credit_code.strip().upper()
-        else:
-            self.credit_code = None
+        self.credit_code = normalize_credit_code(self.credit_code) or None
         if self.founded_year and self.founded_year > _current_year():
             raise ValidationError({"founded_year": _("The founding year cannot be in the future.")})
         unknown = set(self.platforms or []) - set(Platform.values)

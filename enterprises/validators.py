@@ -4,6 +4,8 @@
 is a check character computed from the other 17 with fixed weights, modulo 31.
 """
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +20,15 @@ def check_character(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
+def normalize_credit_code(value: str | None) -> str:
+    """The code as stored: full-width characters made plain (an input method may type them),
+    every space removed wherever it was pasted, capitals ("9133 0100 ma2d…" → "91330100MA2D…")."""
+    plain = unicodedata.normalize("NFKC", value or "")
+    return "".join(plain.split()).upper()
+
+
 def validate_credit_code(value: str) -> None:
-    code = (value or "").strip().upper()
+    code = normalize_credit_code(value)
     if len(code) != 18:
         raise ValidationError(
             _("A unified social credit code has 18 characters; this one has %(n)d."),

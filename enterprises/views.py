@@ -58,7 +58,14 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "operation_modes", "innovation_directions"
     ).get(pk=acc.enterprise.pk)
     return render(
-        request, "enterprises/enterprise_detail.html", {"acc": acc, "enterprise": enterprise}
+        request,
+        "enterprises/enterprise_detail.html",
+        {
+            "acc": acc,
+            "enterprise": enterprise,
+            # a new enterprise's page leads on to its first assessment (issue 15)
+            "first_assessment": acc.can_edit and not enterprise.assessments.exists(),
+        },
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import TrailHistoryAdmin
 from audit.models import LogEntry
-from evaluations import selectors, services
+from evaluations import formatting, selectors, services
 from evaluations.forms import (
     AhpMatrixForm,
     FiniteDecimalField,
@@ -138,6 +139,36 @@ class SchemeIndicatorInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None) -> bool:
         return _editable(obj) and super().has_delete_permission(request, obj)
 
+    # A published or retired version reads as indicator names and plain numbers (0.25, 30),
+    # not the stored decimals (0.250000000, 30.0000) under a row heading "1: 0.250000000".
+    SHOWN = ("indicator_name", "weight_shown", "worst_shown", "best_shown", "plausible_shown")
+
+    def get_fields(self, request, obj=None):
+        return self.SHOWN if not _editable(obj) else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.SHOWN if not _editable(obj) else super().get_readonly_fields(request, obj)
+
+    @admin.display(description=_("indicator"))
+    def indicator_name(self, row: SchemeIndicator) -> str:
+        return row.indicator.localized("name")
+
+    @admin.display(description=_("weight"))
+    def weight_shown(self, row: SchemeIndicator) -> str:
+        return formatting.plain(row.weight)
+
+    @admin.display(description=_("worst"))
+    def worst_shown(self, row: SchemeIndicator) -> str:
+        return formatting.plain(row.worst)
+
+    @admin.display(description=_("best"))
+    def best_shown(self, row: SchemeIndicator) -> str:
+        return formatting.plain(row.best)
+
+    @admin.display(description=_("plausible maximum"))
+    def plausible_shown(self, row: SchemeIndicator) -> str:
+        return formatting.plain(row.plausible_max)
+
 
 @admin.register(WeightScheme)
 class WeightSchemeAdmin(TrailHistoryAdmin):
@@ -229,17 +260,27 @@ class WeightSchemeAdmin(TrailHistoryAdmin):
                 messages.ERROR,
             )
 
-    @admin.action(description=_("Publish the selected drafts"), permissions=["change"])
-    def publish(self, request, queryset) -> None:
+    @admin.action(description=_("Publish the selected drafts…"), permissions=["change"])
+    def publish(self, request, queryset) -> HttpResponse | None:
+        """Asks first (issue 15), saying what follows; publishes on the confirming POST."""
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm(request, queryset, "publish")
         for scheme in queryset:
-            try:
-                services.scheme_publish(scheme=scheme, user=request.user)
-            except ValidationError as error:
-                self._report(request, scheme, error)
-            else:
-                self.message_user(
-                    request, _("%(scheme)s is published.") % {"scheme": scheme}, messages.SUCCESS
-                )
+            self._publish(request, scheme)
+        return None
+
+    def _publish(self, request, scheme: WeightScheme) -> None:
+        try:
+            services.scheme_publish(scheme=scheme, user=request.user)
+        except ValidationError as error:
+            self._report(request, scheme, error)
+        else:
+            self.message_user(
+                request,
+                _("%(scheme)s is published. New submissions use it once it is made the default.")
+                % {"scheme": scheme},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Clone as a new draft version"), permissions=["change"])
     def clone(self, request, queryset) -> None:
@@ -268,22 +309,141 @@ class WeightSchemeAdmin(TrailHistoryAdmin):
                     request, _("%(scheme)s is retired.") % {"scheme": scheme}, messages.SUCCESS
                 )
 
-    @admin.action(description=_("Make the default scheme"), permissions=["change"])
-    def make_default(self, request, queryset) -> None:
+    @admin.action(description=_("Make the default scheme…"), permissions=["change"])
+    def make_default(self, request, queryset) -> HttpResponse | None:
+        """Asks first (issue 15), saying what follows; changes the default on confirming."""
         if queryset.count() != 1:
             self.message_user(
                 request, _("Select exactly one scheme to make the default."), messages.ERROR
             )
-            return
-        scheme = queryset.get()
+            return None
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm(request, queryset, "make_default")
+        self._make_default(request, queryset.get())
+        return None
+
+    def _make_default(self, request, scheme: WeightScheme) -> None:
         try:
             services.scheme_make_default(scheme=scheme)
         except ValidationError as error:
             self._report(request, scheme, error)
         else:
             self.message_user(
-                request, _("%(scheme)s is now the default.") % {"scheme": scheme}, messages.SUCCESS
+                request,
+                _(
+                    "%(scheme)s is now the default: new submissions are scored under it. "
+                    "Earlier results keep their scheme until you re-score them."
+                )
+                % {"scheme": scheme},
+                messages.SUCCESS,
             )
+
+    # --- confirmation: what an action will do, before it does it --------------------------------
+
+    CONSEQUENCES = {
+        "publish": (
+            _("Publish"),
+            [
+                _(
+                    "Publishing freezes the version: its weights, bounds and grade bands can "
+                    "never be changed again (a change needs a new draft: clone it)."
+                ),
+                _(
+                    "It does not change how anything is scored yet: new submissions use the "
+                    "default scheme, so make this version the default when it should score "
+                    "them."
+                ),
+            ],
+        ),
+        "make_default": (
+            _("Make the default"),
+            [
+                _("Every submission from now on is scored under this version."),
+                _(
+                    "Results already scored keep the version that scored them; to move history "
+                    "under this version, re-score it afterwards (the re-score action)."
+                ),
+                _(
+                    "The dashboards show each period under the default where a result under it "
+                    "exists, so until the re-score they mix versions, marked on the trend."
+                ),
+            ],
+        ),
+        "clone": (
+            _("Clone as a new draft"),
+            [
+                _(
+                    "A new draft version is made with the same weights, bounds and grade bands; "
+                    "nothing else changes."
+                ),
+                _("Edit the draft, preview it against the cohort, then publish it."),
+            ],
+        ),
+    }
+
+    def _confirm(self, request, queryset, action: str) -> TemplateResponse:
+        """The intermediate page of a list action (as Django's own "delete selected")."""
+        title, consequences = self.CONSEQUENCES[action]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "schemes": list(queryset),
+            "consequences": consequences,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "button": title,
+        }
+        return TemplateResponse(request, "admin/evaluations/weightscheme/confirm.html", context)
+
+    def _one_scheme_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """A button on a scheme's own page: GET asks (saying what follows), POST does it."""
+        scheme = self.get_object(request, unquote(object_id))
+        if scheme is None:
+            raise Http404
+        if not request.user.has_perm("evaluations.change_weightscheme"):
+            raise PermissionDenied
+        change_url = reverse("admin:evaluations_weightscheme_change", args=[scheme.pk])
+        if request.method == "POST":
+            if action == "clone":
+                try:
+                    draft = services.scheme_clone(scheme=scheme)
+                except ValidationError as error:
+                    self._report(request, scheme, error)
+                    return redirect(change_url)
+                self.message_user(
+                    request,
+                    _("Created the draft %(draft)s: edit it, preview it, then publish it.")
+                    % {"draft": draft},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:evaluations_weightscheme_change", args=[draft.pk]))
+            if action == "publish":
+                self._publish(request, scheme)
+            else:
+                self._make_default(request, scheme)
+            return redirect(change_url)
+        title, consequences = self.CONSEQUENCES[action]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "original": scheme,
+            "schemes": [scheme],
+            "consequences": consequences,
+            "button": title,
+            "cancel_url": change_url,
+        }
+        return TemplateResponse(request, "admin/evaluations/weightscheme/confirm.html", context)
+
+    def clone_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._one_scheme_view(request, object_id, "clone")
+
+    def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._one_scheme_view(request, object_id, "publish")
+
+    def make_default_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._one_scheme_view(request, object_id, "make_default")
 
     @admin.action(
         description=_("Re-score every enterprise's latest run under this scheme"),
@@ -324,7 +484,19 @@ class WeightSchemeAdmin(TrailHistoryAdmin):
             self.admin_site.admin_view(self.ahp_view),
             name=f"{self.opts.app_label}_{self.opts.model_name}_ahp",
         )
-        return [preview, derive, *super().get_urls()]
+        steps = [
+            path(
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_{name}",
+            )
+            for name, view in (
+                ("clone", self.clone_view),
+                ("publish", self.publish_view),
+                ("make-default", self.make_default_view),
+            )
+        ]
+        return [preview, derive, *steps, *super().get_urls()]
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Staff with view permission: sample values scored under this scheme and the default."""

@@ -4,7 +4,8 @@
   floor((x + 1e-9) × 10) / 10 with one decimal, so a shown 84.9 never sits beside an A (the
   engine's grade tolerance is the same 1e-9);
 - ``plain``: a value, bound or weight as people write it (18, 0.25, 0.333333);
-- ``signed``: a change with its sign (+3.0, −1.5, ±0.0);
+- ``signed``: a change with its sign (+3.0, −1.5, ±0.0), and ``change_verdict``: whether it is
+  better or worse, which a lower value can be;
 - ``saaty``: a pairwise comparison on Saaty's scale (3, 1, 1/5).
 """
 
@@ -43,6 +44,19 @@ def signed(x: float | None, digits: int = 1) -> str:
     if rounded == 0:
         return f"±{0:.{digits}f}"
     return f"{'+' if rounded > 0 else '−'}{abs(rounded):.{digits}f}"
+
+
+def change_verdict(
+    x: float | None, *, higher_is_better: bool = True, digits: int = 1
+) -> str | None:
+    """Whether a change is "better", "worse" or the "same", as shown (rounded to ``digits``):
+    a lower value is better for an indicator whose best bound is below its worst."""
+    if x is None:
+        return None
+    rounded = round(float(x), digits)
+    if rounded == 0:
+        return "same"
+    return "better" if (rounded > 0) == higher_is_better else "worse"
 
 
 def saaty(x: float) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
@@ -68,6 +69,12 @@ class FiniteDecimalField(forms.DecimalField):
         if value is not None and not value.is_finite():
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return value
+
+    def prepare_value(self, value):
+        """A stored weight reads as people write it: 0.25, not 0.250000000 (issue 15)."""
+        if isinstance(value, Decimal) and value.is_finite():
+            return format(value.normalize(), "f")
+        return super().prepare_value(value)
 
 
 class SampleValuesForm(forms.Form):

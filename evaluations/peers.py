@@ -14,6 +14,7 @@ import bisect
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import caching
 from enterprises.models import OperationMode
@@ -159,11 +160,34 @@ def box(sorted_values: list[float], value: float | None) -> Box | None:
 class PeerPosition:
     shown: bool
     reason: str
-    cohort_size: int
+    cohort_size: int  # other enterprises in the figures
     label: str
     overall: Box | None = None
     dimensions: list[tuple[str, Box]] = field(default_factory=list)
     summary: CohortSummary | None = None
+    includes_own: bool = True  # the enterprise's own latest complete result is among the figures
+
+    @property
+    def counted(self) -> str:
+        """Exactly what the quartiles and percentiles are taken over (issue 15: the page said
+        "9 other enterprises" while its quartiles counted the enterprise too)."""
+        if self.includes_own:
+            total = self.cohort_size + 1
+            return ngettext(
+                "%(label)s: the figures count %(total)d enterprises, yours and %(others)d other, "
+                "each by its latest complete result.",
+                "%(label)s: the figures count %(total)d enterprises, yours and %(others)d others, "
+                "each by its latest complete result.",
+                self.cohort_size,
+            ) % {"label": self.label, "total": total, "others": self.cohort_size}
+        return ngettext(
+            "%(label)s: the figures count %(others)d other enterprise, by its latest complete "
+            "result; yours is not among them, as it has no complete result under this scheme.",
+            "%(label)s: the figures count %(others)d other enterprises, each by its latest "
+            "complete result; yours is not among them, as it has no complete result under this "
+            "scheme.",
+            self.cohort_size,
+        ) % {"label": self.label, "others": self.cohort_size}
 
     @property
     def cohort(self) -> CohortSummary | None:
@@ -187,17 +211,25 @@ def peer_position(run: EvaluationRun) -> PeerPosition:
     mode = primary_mode(run.enterprise)
     if mode is None:
         return PeerPosition(False, _("The enterprise profile names no operation mode."), 0, "")
-    label = _("%(mode)s enterprises, scheme %(slug)s v%(version)s") % {
+    label = _("%(mode)s enterprises under the weight scheme %(scheme)s") % {
         "mode": mode,
-        "slug": run.scheme_slug,
-        "version": run.scheme_version,
+        "scheme": run.scheme.label,
     }
     summary = cohort_summary(mode.code, run.scheme_id)
-    # The enterprise itself is in its cohort (it runs the mode and has a result under this
-    # scheme); a summary built just before this run succeeded may miss it, which only makes
-    # the count smaller, never the threshold easier.
-    others = suppression.others(summary.size, includes_reader=True)
-    if not suppression.shown(summary.size, includes_reader=True):
+    # The enterprise is in its cohort when it has a complete result under this scheme (it runs
+    # the mode): a complete run has, else an earlier complete one may. A summary built just
+    # before this run succeeded may miss it, which only makes the count smaller, never the
+    # threshold easier.
+    includes_own = not run.incomplete or (
+        EvaluationRun.objects.filter(
+            enterprise_id=run.enterprise_id,
+            scheme_id=run.scheme_id,
+            status=EvaluationRun.Status.SUCCEEDED,
+            incomplete=False,
+        ).exists()
+    )
+    others = suppression.others(summary.size, includes_reader=includes_own)
+    if not suppression.shown(summary.size, includes_reader=includes_own):
         return PeerPosition(
             False,
             _(
@@ -208,6 +240,7 @@ def peer_position(run: EvaluationRun) -> PeerPosition:
             % {"min": suppression.MIN_OTHERS, "n": others},
             others,
             label,
+            includes_own=includes_own,
         )
     dimensions, _indicators = selectors.reference()
     own = {d.code: d.score for d in run.dimensions.all()}
@@ -219,4 +252,13 @@ def peer_position(run: EvaluationRun) -> PeerPosition:
             rows.append((dimension.localized("name") if dimension else code, made))
     order = {d.localized("name"): d.order for d in dimensions.values()}
     rows.sort(key=lambda row: order.get(row[0], 99))
-    return PeerPosition(True, "", others, label, box(summary.overall, run.overall), rows, summary)
+    return PeerPosition(
+        True,
+        "",
+        others,
+        label,
+        box(summary.overall, run.overall),
+        rows,
+        summary,
+        includes_own,
+    )

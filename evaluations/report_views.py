@@ -10,6 +10,8 @@ enterprise; the builders (and the worker, for a PDF) check again.
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -68,7 +70,11 @@ def run_pdf_status(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     response = render(request, "evaluations/report_progress_status.html", _progress(run, report))
     response["Cache-Control"] = "private, no-store"
     if report.is_ready and request.htmx:
-        response["HX-Redirect"] = reverse("evaluations:run-pdf", args=[pk, run_pk])
+        # The ready state replaces the polling card (so polling ends), and static/js/pdf-ready.js
+        # starts the download once on this event: no second click, and never a second download
+        # (an HX-Redirect to an attachment left the card polling and downloading every second).
+        url = reverse("evaluations:run-pdf", args=[pk, run_pk])
+        response["HX-Trigger"] = json.dumps({"pdf-ready": {"url": url}})
     elif report.is_failed and request.htmx:
         response.status_code = HTMX_STOP_POLLING
     return response

@@ -15,7 +15,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext
 
 from core import caching
-from evaluations import charts
+from evaluations import charts, formatting
 from evaluations.models import (
     Assessment,
     Dimension,
@@ -24,7 +24,10 @@ from evaluations.models import (
     RunDimension,
     RunIndicator,
     WeightScheme,
+    grade_label,
 )
+from evaluations.models.assessments import period_lines
+from evaluations.models.schemes import Better
 from evaluations.scoring import (
     CohortImpact,
     IndicatorResult,
@@ -243,7 +246,11 @@ def dashboard(enterprise, default: WeightScheme | None = None) -> Dashboard:
     ]
     return Dashboard(
         rows,
-        charts.line_chart(periods, series, changes=changes),
+        charts.line_chart(
+            [period_lines(row.assessment.year, row.assessment.quarter) for row in scored],
+            series,
+            changes=changes,
+        ),
         table,
         [label for label, _values in series],
         default,
@@ -254,14 +261,26 @@ def dashboard(enterprise, default: WeightScheme | None = None) -> Dashboard:
 class IndicatorLine:
     row: RunIndicator
     indicator: Indicator | None
-    change: float | None
+    change: float | None  # of the value, since the previous period
+
+    @property
+    def verdict(self) -> str | None:
+        """ "better", "worse" or "same": a lower value is better where lower is better."""
+        if self.indicator is None:
+            return None
+        higher = self.indicator.direction == Better.HIGHER
+        return formatting.change_verdict(self.change, higher_is_better=higher, digits=2)
 
 
 @dataclass
 class DimensionLine:
     row: RunDimension
     dimension: Dimension | None
-    change: float | None
+    change: float | None  # of the score, since the previous period
+
+    @property
+    def verdict(self) -> str | None:
+        return formatting.change_verdict(self.change)
 
 
 @dataclass
@@ -397,3 +416,38 @@ def compare_results(before: ScoreResult, after: ScoreResult) -> Comparison:
             for mine in before.indicators
         ],
     )
+
+
+# --- The landing page's example -----------------------------------------------------------------
+
+# A fictional enterprise's quarter, scored by the engine under the default scheme to show a
+# visitor what a result looks like (the landing page says it is an example).
+SAMPLE_VALUES = {
+    "logistics_cost": 16.0,
+    "npd_cycle": 60.0,
+    "tech_update_speed": 10.0,
+    "market_response_time": 21.0,
+    "environmental_impact_score": 55.0,
+}
+
+
+@dataclass(frozen=True)
+class SampleResult:
+    values: list[tuple[Indicator | None, float]]  # (indicator, value) in the scheme's order
+    result: ScoreResult
+    chart: charts.BarChart
+    grade_name: str  # "developing", in the active language
+
+
+def sample_result(result: ScoreResult, scheme: WeightScheme) -> SampleResult:
+    """The example's figures and chart, labelled in the active language."""
+    dimensions, indicators = reference()
+    chart = charts.bar_chart(
+        [
+            (dimensions[d.code].localized("name") if d.code in dimensions else d.code, d.score)
+            for d in result.dimensions
+        ]
+    )
+    values = [(indicators.get(i.code), i.value) for i in result.indicators]
+    band = next((b for b in scheme.grade_band_specs() if b.grade == result.grade), None)
+    return SampleResult(values, result, chart, grade_label(band.label) if band else "")

@@ -93,6 +93,19 @@ def methodology(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    """Public: what the tool does, for whom, what it asks and gives, with an example result
+    scored by the engine under the default scheme (issue 15: a visitor got a bare login form)."""
+    scheme = default_scheme()
+    sample = None
+    if scheme is not None:
+        result = scheme_score(scheme=scheme, values=selectors.SAMPLE_VALUES)
+        sample = selectors.sample_result(result, scheme)
+    return render(request, "landing.html", {"scheme": scheme, "sample": sample})
+
+
 @require_GET
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Members (any role) and staff: assessments by period and the trend of scores."""

@@ -54,6 +54,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for evaluations.demo, which imports no Django
+
+from evaluations.demo import accounts_text  # noqa: E402
+
 PORT = os.environ.get("PORT", "8000")
 PY = sys.executable
 CELERY = [PY, "-m", "celery", "-A", "cbec_site"]
@@ -99,6 +103,15 @@ PROGRAMS = {
     "worker-mail": worker("mail", 1),
     "beat": Program([*CELERY, "beat", "-l", "INFO"], signal.SIGTERM),
 }
+
+
+def banner() -> str:
+    """Where to go and as whom: every demo account ``seed_demo`` creates, listed where the
+    workers' start-up logs cannot push it out of sight."""
+    return (
+        f"open http://127.0.0.1:{PORT}/ — press Ctrl-C to stop\n"
+        f"[run] demo accounts:\n{accounts_text()}"
+    )
 
 
 def say(message: str) -> None:
@@ -191,7 +204,7 @@ def main() -> int:
             if stopping:
                 break
             processes[name], started[name] = start(name), time.time()
-        say(f"open http://127.0.0.1:{PORT}/ — press Ctrl-C to stop")
+        say(banner())
         while not stopping:
             time.sleep(TICK)
             look = time.monotonic() >= next_look

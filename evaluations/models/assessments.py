@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_single_line
@@ -33,8 +33,15 @@ class Quarter(models.IntegerChoices):
 
 
 def period_label(year: int, quarter: int) -> str:
-    """ "2026 Q3" in English, "2026年第3季度" in Chinese."""
-    return gettext("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
+    """ "2026 Q3" in English, "2026年第三季度" in Chinese (the glossary's one form)."""
+    return gettext("%(year)s %(quarter)s") % {"year": year, "quarter": Quarter(quarter).label}
+
+
+def period_lines(year: int, quarter: int) -> tuple[str, str]:
+    """The same period on two short lines, for a chart's axis: ("2026", "Q3") in English,
+    ("2026年", "第三季度") in Chinese."""
+    year_text = pgettext("a year alone, as on a chart's axis", "%(year)s") % {"year": year}
+    return year_text, str(Quarter(quarter).label)
 
 
 def next_period(year: int, quarter: int) -> tuple[int, int]:

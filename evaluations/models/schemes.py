@@ -488,7 +488,10 @@ class SchemeIndicator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id}: {self.weight}"
+        """ "Logistics costs: 0.25", as the admin's rows read (issue 15: "1: 0.250000000")."""
+        weight = "—" if self.weight is None else format(Decimal(self.weight).normalize(), "f")
+        name = self.indicator.localized("name") if self.indicator_id else "—"
+        return f"{name}: {weight}"
 
     def save(self, *args, **kwargs) -> None:
         self.check_frozen()

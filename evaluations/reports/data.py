@@ -25,8 +25,10 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises import access
 from evaluations import formatting, peers, plans, recommend, selectors
-from evaluations.models import grade_label
+from evaluations.models import Evidence, grade_label
+from evaluations.models.recommendations import ChecklistAnswer
 from evaluations.scoring import ScoringError, ahp
+from evaluations.scoring.checklist import complete_checklist
 from evaluations.selectors import RunPage
 from evaluations.services.runs import run_result
 
@@ -126,6 +128,25 @@ class Methodology:
     provenance: tuple[AhpMatrix, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ChecklistAnswerLine:
+    """One answer of the environmental checklist the run's environmental score came from."""
+
+    label: str  # a human label, never the answer's key
+    kind: str  # "share" (%) or "yes"
+    answer: float | bool
+    factor: float
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceLine:
+    name: str
+    indicator: str
+    size: int  # bytes
+    uploaded_at: datetime
+
+
 @dataclass
 class ReportData:
     """Everything one run's report shows, whatever the format."""
@@ -144,6 +165,9 @@ class ReportData:
     plan: plans.ReportPlan | None = None
     generated_at: datetime = field(default_factory=timezone.now)
     language: str = "en"
+    checklist: list[ChecklistAnswerLine] = field(default_factory=list)
+    checklist_total: float | None = None
+    evidence: list[EvidenceLine] = field(default_factory=list)  # left out of a shared variant
 
     @property
     def grade_label(self) -> str:
@@ -168,6 +192,11 @@ class Change:
     now: float | None
     change: float | None
     weight: float | None = None
+
+    @property
+    def verdict(self) -> str | None:
+        """A higher dimension score is better."""
+        return formatting.change_verdict(self.change)
 
 
 def methodology(run, page: RunPage) -> Methodology:
@@ -269,6 +298,39 @@ def enterprise_profile(enterprise) -> list[tuple[str, str]]:
     return rows
 
 
+def checklist_answers(run) -> tuple[list[ChecklistAnswerLine], float | None]:
+    """The checklist answers behind the environmental score, when it was computed (issue 15),
+    with the engine's own arithmetic; nothing when the score was typed."""
+    result = complete_checklist(run.checklist) if run.checklist else None
+    if result is None:
+        return [], None
+    labels = dict(ChecklistAnswer.choices)
+    lines = [
+        ChecklistAnswerLine(
+            str(labels.get(line.key, line.key)), line.kind, line.answer, line.factor, line.points
+        )
+        for line in result.lines
+    ]
+    return lines, result.total
+
+
+def evidence_lines(run, indicators: dict) -> list[EvidenceLine]:
+    """The files attached to the run's assessment: name, indicator, size (one query)."""
+    return [
+        EvidenceLine(
+            item.original_name,
+            indicators[item.indicator_code].localized("name")
+            if item.indicator_code in indicators
+            else item.indicator_code,
+            item.size,
+            item.uploaded_at,
+        )
+        for item in Evidence.objects.filter(assessment_id=run.assessment_id).order_by(
+            "indicator_code", "uploaded_at", "id"
+        )
+    ]
+
+
 def _recommendations(run, position: peers.PeerPosition) -> list:
     """The same shortlist as the result page, measured against the same cohort."""
     return recommend.shortlist(recommend.cached_recommendations(run, cohort=position.cohort))
@@ -284,6 +346,7 @@ def report_data(run, *, user) -> ReportData:
         raise Http404("This evaluation has no result yet.")
     page = selectors.run_page(run)
     position = peers.peer_position(run)
+    checklist, checklist_total = checklist_answers(run)
     return ReportData(
         enterprise=acc.enterprise,
         run=run,
@@ -296,6 +359,9 @@ def report_data(run, *, user) -> ReportData:
         peer_chart=position.chart(),
         plan=plans.report_plan(run),
         language=get_language() or "en",
+        checklist=checklist,
+        checklist_total=checklist_total,
+        evidence=evidence_lines(run, selectors.reference()[1]),
     )
 
 

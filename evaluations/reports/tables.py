@@ -26,8 +26,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.http import absolute_url
+from enterprises.models import Province, SizeBand
 from evaluations import formatting, plans, selectors
 from evaluations.models import Indicator, RunIndicator
+from evaluations.models.assessments import period_label
 from evaluations.reports.data import Built, ReportData, filename, report_data
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -386,7 +388,7 @@ RUN_FIELDS = (
     "run__scheme_version",
     "run__overall",
     "run__grade",
-    "run__finished_at",
+    "run__created_at",  # when it was submitted: a submission creates its run
 )
 INDICATOR_FIELDS = ("code", "value", "normalized", "contribution")
 
@@ -409,6 +411,12 @@ def cohort_rows(*, chunk_size: int = COHORT_CHUNK) -> Iterator[list]:
     """
     codes = cohort_codes()
     position = {code: i for i, code in enumerate(codes)}
+    # Human labels in the reader's language, never a stored code (issue 15).
+    provinces, sizes = dict(Province.choices), dict(SizeBand.choices)
+    _dimensions, indicators = selectors.reference()
+    names = {
+        code: indicators[code].localized("name") if code in indicators else code for code in codes
+    }
     yield [
         _("Enterprise id"),
         _("Enterprise"),
@@ -420,10 +428,10 @@ def cohort_rows(*, chunk_size: int = COHORT_CHUNK) -> Iterator[list]:
         _("Scheme version"),
         _("Overall score"),
         _("Grade"),
-        _("Evaluated"),
+        pgettext("a column: the date a result was submitted", "Submitted"),
         _("Evaluation"),
         *(
-            f"{code} · {label}"
+            f"{names[code]} · {label}"
             for code in codes
             for label in (_("value"), _("normalized"), _("contribution"))
         ),
@@ -444,19 +452,19 @@ def cohort_rows(*, chunk_size: int = COHORT_CHUNK) -> Iterator[list]:
             at = 3 * position[code]
             cells[at : at + 3] = [value, normalized, contribution]
         (run_id, ent_id, name, province, city, size, year, quarter, slug, version) = first[:10]
-        overall, grade, finished = first[10:n]
+        overall, grade, submitted = first[10:n]
         yield [
             ent_id,
             name,
-            province,
+            str(provinces.get(province, province or "")),
             city,
-            size,
-            f"{year} Q{quarter}",
+            str(sizes.get(size, size or "")),
+            period_label(year, quarter),
             slug,
             version,
             overall,
             grade,
-            timezone.localtime(finished).isoformat() if finished else "",
+            timezone.localdate(submitted).isoformat() if submitted else "",
             run_id,
             *cells,
         ]

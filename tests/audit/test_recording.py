@@ -223,9 +223,10 @@ def test_enterprise_profile_edits(enterprise, alice, client_for):
 
 
 def _act(client, action, *schemes):
+    """The list action, confirmed on its intermediate page (publish and default ask first)."""
     return client.post(
         reverse("admin:evaluations_weightscheme_changelist"),
-        {"action": action, "_selected_action": [s.pk for s in schemes]},
+        {"action": action, "_selected_action": [s.pk for s in schemes], "confirmed": "yes"},
     )
 
 

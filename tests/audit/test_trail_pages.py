@@ -126,7 +126,7 @@ def test_it_reads_in_chinese(enterprise, alice, client_for, history):
     with translation.override("zh-hans"):
         rows = client.get(trail_url(enterprise), HTTP_ACCEPT_LANGUAGE="zh-hans").context["rows"]
         saved = rows[0]
-        assert "2026年第3季度" in saved.headline
+        assert "2026年第三季度" in saved.headline  # the glossary's one form
         assert saved.lines[0].startswith("物流成本")
         assert saved.lines[0].endswith("18 → 12")
         assert next(row for row in rows if row.entry.actor is None).who == "系统"
@@ -282,3 +282,16 @@ def test_the_staff_export_names_each_enterprise(enterprise, staff, client_for, h
 )
 def test_user_agents_are_shortened(agent, short):
     assert trail.short_agent(agent) == short
+
+
+def test_target_markets_read_as_country_names(enterprise, alice, client_for):
+    """The trail page failed (500) on an enterprise's target markets: a callable's choices."""
+    from enterprises import services
+
+    services.enterprise_update(enterprise=enterprise, target_markets=["DE", "US"])
+    with translation.override("en"):
+        response = client_for(alice).get(trail_url(enterprise))
+    assert response.status_code == 200
+    changes = [c for row in response.context["rows"] for c in row.changes]
+    markets = next(c for c in changes if c.field == "Target markets")
+    assert markets.after == "Germany, United States of America", markets

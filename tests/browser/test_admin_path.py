@@ -77,9 +77,13 @@ def test_an_administrator_fixes_and_publishes_a_draft_scheme(watch, live_server)
     page.goto(f"{live_server.url}/admin/evaluations/weightscheme/")
     row = page.locator("#result_list tbody tr", has_text="ye-2025-revised")
     row.locator("input.action-select").check()
-    page.locator("select[name=action]").select_option(label="Publish the selected drafts")
+    page.locator("select[name=action]").select_option(label="Publish the selected drafts…")
     watch.shot("publish-action")
     page.locator("button[name=index], input[name=index]").first.click()
+    # it asks first, saying what follows (issue 15)
+    expect(page.locator("#content-main")).to_contain_text("freezes the version")
+    watch.shot("publish-confirm")
+    page.locator("#content-main input[type=submit]").click()
     expect(page.locator(".messagelist")).to_contain_text(
         "Ye (2025), revised weights (ye-2025-revised v1) is published."
     )
@@ -99,3 +103,48 @@ def test_an_administrator_fixes_and_publishes_a_draft_scheme(watch, live_server)
     page.goto(change_url)
     expect(page.locator("input[name=_save], input[name=_continue]")).to_have_count(0)
     watch.shot("published-read-only")
+
+
+def test_the_scheme_admin_pages_raise_no_console_error_or_csp_violation(watch, live_server):
+    """Issue 15: the preview's inline style broke the site's CSP. Every scheme page, and the
+    steps clone → edit → preview → publish → default, with the watch failing on any console
+    error or CSP violation."""
+    page = watch.page
+    UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    table_4 = WeightScheme.objects.get(slug="ye-2025-table-4", version=1)
+    base = f"{live_server.url}/admin/evaluations/weightscheme"
+    page.goto(f"{base}/")
+    main = page.locator("main, #content-main").first
+    main.locator("input[name=username]").fill("root@example.com")
+    main.locator("input[name=password]").fill(PASSWORD)
+    main.locator("[type=submit]").click()
+    expect(page.locator(".scheme-steps")).to_contain_text("Make the default")
+    watch.shot("scheme-list")
+
+    page.goto(f"{base}/{table_4.pk}/change/")
+    page.locator("#clone-scheme").click()
+    expect(page.locator("#content-main")).to_contain_text("same weights, bounds and grade bands")
+    page.locator("#content-main input[type=submit]").click()
+    expect(page.locator(".messagelist")).to_contain_text("Created the draft")
+    draft = WeightScheme.objects.get(slug="ye-2025-table-4", version=2)
+    expect(page).to_have_url(re.compile(rf"/weightscheme/{draft.pk}/change/$"))
+    watch.shot("draft")
+    for path in ("preview/", "ahp/"):
+        page.goto(f"{base}/{draft.pk}/{path}")
+        expect(page.locator("#content")).to_be_visible()
+    page.goto(
+        f"{base}/{draft.pk}/preview/?logistics_cost=12&npd_cycle=30&tech_update_speed=12"
+        "&market_response_time=14&environmental_impact_score=60"
+    )
+    expect(page.locator("#content")).to_contain_text("Current default")
+    watch.shot("preview")
+    page.goto(f"{base}/{draft.pk}/publish/")
+    page.locator("#content-main input[type=submit]").click()
+    expect(page.locator(".messagelist")).to_contain_text("is published")
+    page.goto(f"{base}/{draft.pk}/make-default/")
+    expect(page.locator("#content-main")).to_contain_text("re-score it afterwards")
+    page.locator("#content-main input[type=submit]").click()
+    expect(page.locator(".messagelist")).to_contain_text("is now the default")
+    watch.shot("default")
+    draft.refresh_from_db()
+    assert draft.is_default

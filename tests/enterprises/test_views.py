@@ -48,6 +48,51 @@ def test_create_an_enterprise(client_for, valid_data):
 
 
 @pytest.mark.parametrize(
+    "pasted",
+    [
+        "9135 0100 M000 100Y 43",
+        " 91350100-m000100y43 ".replace("-", " "),
+        "９１３５０１００Ｍ０００１００Ｙ４３",
+    ],
+)
+def test_a_credit_code_pasted_with_spaces_or_full_width_is_normalized(
+    client_for, valid_data, pasted
+):
+    """Issue 15: a code pasted with spaces (or typed full-width) was refused as too long."""
+    response = client_for(UserFactory()).post(
+        reverse("enterprises:create"), {**valid_data, "credit_code": pasted}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Enterprise.objects.get().credit_code == "91350100M000100Y43"
+
+
+def test_target_markets_are_tick_boxes_under_a_search_box(client_for):
+    """Issue 15: not a 250-line list to Ctrl-click; the search box comes from a static script
+    (the CSP allows no inline script)."""
+    page = client_for(UserFactory()).get(reverse("enterprises:create")).content.decode()
+    assert 'type="checkbox" class="form-check-input"  name="target_markets" value="DE"' in page
+    assert '<select name="target_markets"' not in page and "Ctrl" not in page
+    assert 'class="market-picker"' in page and "/static/js/market-filter.js" in page
+    assert 'data-search-label="Search the markets"' in page
+
+
+def test_a_new_enterprise_offers_its_first_assessment(client_for, valid_data):
+    user = UserFactory()
+    client = client_for(user)
+    response = client.post(reverse("enterprises:create"), valid_data)
+    page = client.get(response["Location"]).content.decode()
+    enterprise = Enterprise.objects.get()
+    new = reverse("evaluations:assessment-create", kwargs={"pk": enterprise.pk})
+    assert f'href="{new}">Start the first assessment</a>' in page
+    viewer = UserFactory()
+    MembershipFactory(enterprise=enterprise, user=viewer, role=Role.VIEWER)
+    assert (
+        "Start the first assessment"
+        not in client_for(viewer).get(response["Location"]).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"name": ""}, "name"),
@@ -231,3 +276,19 @@ def test_the_switcher_lists_only_my_enterprises(client_for, enterprise, alice, c
     assert client.get(reverse("home"))["Location"] == reverse(
         "evaluations:dashboard", args=[other.pk]
     )
+
+
+def test_platforms_and_regions_read_in_chinese_under_chinese(client_for):
+    """Issue 15 and the glossary: 阿里巴巴国际站, 速卖通, 亚马逊; 中国台湾, 中国香港, 中国澳门."""
+    user = UserFactory()
+    enterprise = EnterpriseFactory(
+        platforms=["alibaba", "aliexpress", "amazon", "ebay"], target_markets=["TW", "HK", "MO"]
+    )
+    MembershipFactory(enterprise=enterprise, user=user, role=Role.OWNER)
+    client = client_for(user)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("enterprises:detail", args=[enterprise.pk])).content.decode()
+    assert "阿里巴巴国际站, 速卖通, 亚马逊, eBay" in page
+    assert "中国台湾" in page and "中国香港" in page and "中国澳门" in page
+    form = client.get(reverse("enterprises:edit", args=[enterprise.pk])).content.decode()
+    assert "阿里巴巴国际站" in form and "Alibaba.com" not in form

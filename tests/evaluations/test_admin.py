@@ -241,12 +241,11 @@ def test_a_published_scheme_cannot_be_deleted_and_its_history_only_records(admin
 # --- actions ----------------------------------------------------------------------------------
 
 
-def _act(client, action, *schemes):
-    return client.post(
-        reverse("admin:evaluations_weightscheme_changelist"),
-        {"action": action, "_selected_action": [s.pk for s in schemes]},
-        follow=True,
-    )
+def _act(client, action, *schemes, confirmed=True):
+    data = {"action": action, "_selected_action": [s.pk for s in schemes]}
+    if confirmed:
+        data["confirmed"] = "yes"
+    return client.post(reverse("admin:evaluations_weightscheme_changelist"), data, follow=True)
 
 
 def test_publish_action(admin_client, superuser):
@@ -255,6 +254,95 @@ def test_publish_action(admin_client, superuser):
     draft.refresh_from_db()
     assert draft.status == Status.PUBLISHED and draft.published_by == superuser
     assert any("is published" in m for m in _messages(response))
+
+
+@pytest.mark.parametrize(
+    ("action", "says"),
+    [
+        ("publish", "make this version the default when it should score them"),
+        ("make_default", "to move history under this version, re-score it afterwards"),
+    ],
+)
+def test_publishing_and_making_default_ask_first_and_say_what_follows(admin_client, action, says):
+    """Issue 15: both took effect at once, with no word of what follows."""
+    scheme = WeightSchemeFactory(published=action == "make_default")
+    before = (scheme.status, scheme.is_default)
+    page = _act(admin_client, action, scheme, confirmed=False)
+    scheme.refresh_from_db()
+    assert (scheme.status, scheme.is_default) == before  # nothing happened yet
+    content = page.content.decode()
+    assert says in content
+    assert '<input type="hidden" name="confirmed" value="yes">' in content
+    assert f'<input type="hidden" name="_selected_action" value="{scheme.pk}">' in content
+    _act(admin_client, action, scheme)
+    scheme.refresh_from_db()
+    assert (scheme.status, scheme.is_default) != before
+
+
+def test_a_published_scheme_offers_clone_as_a_new_draft(admin_client):
+    page = admin_client.get(change_url(table_4())).content.decode()
+    clone_url = reverse("admin:evaluations_weightscheme_clone", args=[table_4().pk])
+    assert f'href="{clone_url}" id="clone-scheme">Clone as a new draft</a>' in page
+    asked = admin_client.get(clone_url)
+    assert "same weights, bounds and grade bands" in asked.content.decode()
+    assert not WeightScheme.objects.filter(version=2).exists()  # a GET asks, never acts
+    done = admin_client.post(clone_url)
+    draft = WeightScheme.objects.get(slug="ye-2025-table-4", version=2)
+    assert done["Location"] == change_url(draft)
+    assert draft.status == Status.DRAFT and draft.rows.count() == 5
+    draft_page = admin_client.get(change_url(draft)).content.decode()
+    assert "Clone as a new draft" not in draft_page and "Publish…" in draft_page
+
+
+def test_a_scheme_page_publishes_and_makes_default_after_asking(admin_client):
+    draft = WeightSchemeFactory()
+    publish = reverse("admin:evaluations_weightscheme_publish", args=[draft.pk])
+    assert "freezes the version" in admin_client.get(publish).content.decode()
+    admin_client.post(publish)
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED
+    default = reverse("admin:evaluations_weightscheme_make-default", args=[draft.pk])
+    assert f'href="{default}"' in admin_client.get(change_url(draft)).content.decode()
+    assert "re-score it afterwards" in admin_client.get(default).content.decode()
+    admin_client.post(default)
+    draft.refresh_from_db()
+    assert draft.is_default
+
+
+def test_the_steps_are_only_for_staff_who_may_change_schemes(client_for):
+    viewer = UserFactory(is_staff=True)
+    url = reverse("admin:evaluations_weightscheme_clone", args=[table_4().pk])
+    assert client_for(viewer).post(url).status_code == 403
+    assert not WeightScheme.objects.filter(version=2).exists()
+
+
+def test_weight_rows_read_as_indicator_names_and_plain_numbers(admin_client):
+    """Issue 15: a published scheme's rows read "1: 0.250000000" and 0.250000000."""
+    content = admin_client.get(change_url(table_4())).content.decode()
+    assert "0.250000000" not in content and "30.0000" not in content
+    assert "1: 0.25" not in content
+    squeezed = re.sub(r"\s+", "", content)
+    assert '<tdclass="field-weight_shown"><p>0.25</p></td>' in squeezed
+    assert '<tdclass="field-indicator_name"><p>Logisticscosts</p></td>' in squeezed
+    draft = services.scheme_clone(scheme=table_4())
+    editable = admin_client.get(change_url(draft)).content.decode()
+    assert 'value="0.25"' in editable and 'value="0.250000000"' not in editable
+
+
+def test_the_scheme_list_explains_the_steps(admin_client):
+    content = admin_client.get(reverse("admin:evaluations_weightscheme_changelist")).content
+    text = content.decode()
+    for step in ("Clone", "Edit", "Preview", "Publish", "Make the default", "Re-score"):
+        assert f"<strong>{step}</strong>" in text
+
+
+def test_the_rescore_message_links_to_its_job(admin_client):
+    response = _act(admin_client, "rescore_latest_runs", table_4())
+    from evaluations.models.rescore import RescoreJob
+
+    job = RescoreJob.objects.get()
+    url = reverse("admin:evaluations_rescorejob_change", args=[job.pk])
+    assert any(f'<a href="{url}">job {job.pk}</a>' in m for m in _messages(response))
 
 
 def test_publish_action_reports_the_problems(admin_client):
@@ -468,6 +556,11 @@ def test_the_scheme_admin_pages_have_no_inline_style(admin_client):
         "preview": admin_client.get(preview_url(draft), SAMPLE),
         "ahp": admin_client.get(ahp),
         "ahp (calculated)": admin_client.post(ahp, {**choices, "_calculate": "1"}),
+        "list": admin_client.get(reverse("admin:evaluations_weightscheme_changelist")),
+        "clone (asks)": admin_client.get(
+            reverse("admin:evaluations_weightscheme_clone", args=[table_4().pk])
+        ),
+        "publish (asks)": _act(admin_client, "publish", draft, confirmed=False),
     }
     for name, page in pages.items():
         assert page.status_code == 200, name

@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from enterprises.models import InnovationDirection, OperationMode
 from evaluations import peers, recommend
@@ -161,6 +162,33 @@ def test_peers_are_shown_from_five_other_enterprises(run, erin):
     assert position.overall.median == pytest.approx(peers.quantile(overall, 0.5))
     assert 0 <= position.overall.percentile <= 100
     assert len(position.dimensions) == 4
+
+
+def test_the_peer_section_says_exactly_what_it_counts(run, erin):
+    """Issue 15: it said "5 other enterprises" while its quartiles counted this one too."""
+    _cohort(5, erin)
+    cache.clear()
+    with translation.override("en"):
+        position = peers.peer_position(run)
+        assert position.includes_own and position.summary.size == 6
+        assert position.counted == (
+            "B2C (business to consumer) enterprises under the weight scheme Ye (2025) Table 4, "
+            "version 1: the figures count 6 enterprises, yours and 5 others, each by its latest "
+            "complete result."
+        )
+        assert "ye-2025-table-4" not in position.counted  # a human label, not the slug
+
+
+def test_an_incomplete_result_is_not_counted_among_its_peers(run, erin):
+    _cohort(6, erin)
+    EvaluationRun.objects.filter(enterprise=run.enterprise).update(incomplete=True)
+    cache.clear()
+    run.refresh_from_db()
+    with translation.override("en"):
+        position = peers.peer_position(run)
+        assert not position.includes_own and position.cohort_size == 6
+        assert "count 6 other enterprises" in position.counted
+        assert "yours is not among them" in position.counted
 
 
 def test_only_the_latest_run_of_each_enterprise_counts(run, erin):

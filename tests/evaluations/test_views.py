@@ -216,3 +216,27 @@ def test_an_edited_indicator_name_shows_at_once(enterprise, erin, client_for):
     indicator.name = "Freight and fulfilment costs"
     indicator.save()
     assert "Freight and fulfilment costs" in client.get(url).content.decode()
+
+
+def test_a_change_since_the_previous_period_says_whether_it_is_better_or_worse(
+    enterprise, erin, client_for
+):
+    """Issue 15: "−3.00" beside logistics costs read as a loss; a lower cost is better."""
+    from evaluations import selectors
+
+    before = {**COMPLETE_VALUES, "logistics_cost": 18.0, "tech_update_speed": 12.0}
+    after = {**COMPLETE_VALUES, "logistics_cost": 15.0, "tech_update_speed": 10.0}
+    submitted_run(AssessmentFactory(enterprise=enterprise, year=2026, quarter=1, values=before))
+    run = submitted_run(
+        AssessmentFactory(enterprise=enterprise, year=2026, quarter=2, values=after)
+    )
+    page = selectors.run_page(run)
+    verdicts = {line.row.code: line.verdict for line in page.indicators}
+    assert verdicts["logistics_cost"] == "better"  # lower is better
+    assert verdicts["tech_update_speed"] == "worse"  # higher is better
+    assert verdicts["npd_cycle"] == "same"
+    dims = {line.row.code: line.verdict for line in page.dimensions}
+    assert dims["operational_efficiency"] == "better"
+    html = client_for(erin).get(_url("run", enterprise, run_pk=run.pk)).content.decode()
+    assert '−3.00<br><span class="change change-better small">' in html
+    assert "▲ </span>better" in html and "▼ </span>worse" in html and "unchanged" in html

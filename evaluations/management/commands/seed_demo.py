@@ -18,6 +18,16 @@ from accounts.models import User
 from enterprises import services
 from enterprises.models import Membership, Organisation, OrganisationMembership, OrgRole, Role
 from enterprises.services import one_time_token
+from evaluations.demo import (
+    DEMO_ADMIN,
+    DEMO_MANAGER,
+    DEMO_PASSWORD,
+    DEMO_USER,
+    DEMO_VIEWER,
+    PEER_OWNER,
+    DemoAccount,
+    accounts_text,
+)
 from evaluations.models import Assessment
 from evaluations.services import default_scheme
 from evaluations.services.assessments import assessment_submit
@@ -25,11 +35,6 @@ from evaluations.services.runs import run_execute
 from programmes.models import Invitee
 from programmes.services import programmes as programme_services
 
-DEMO_PASSWORD = "cbec-demo-2026"
-DEMO_USER = "demo@example.com"
-DEMO_ADMIN = "admin@example.com"
-DEMO_VIEWER = "viewer@example.com"
-DEMO_MANAGER = "association@example.com"
 ASSOCIATION = "Zhejiang Cross-Border E-Commerce Association (demo)"
 PROGRAMME = "2026 H1 sustainability survey (demo)"
 
@@ -73,7 +78,6 @@ ENTERPRISES = [
 ]
 
 
-PEER_OWNER = "peers@example.com"
 PEERS = [  # fictional peers, so the demo's cohorts are large enough for the box plots
     ("Ningbo Harbour Home Goods (demo peer)", ["b2b", "b2c"], "zhejiang"),
     ("Guangzhou Lotus Apparel (demo peer)", ["b2c", "live"], "guangdong"),
@@ -130,9 +134,9 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo loads a known password; run it with DJANGO_DEBUG=true.")
-        demo = self._user(DEMO_USER, "Demo Owner")
-        viewer = self._user(DEMO_VIEWER, "Demo Viewer")
-        self._user(DEMO_ADMIN, "Demo Administrator", is_staff=True, is_superuser=True)
+        demo = self._user(DEMO_USER)
+        viewer = self._user(DEMO_VIEWER)
+        self._user(DEMO_ADMIN)
         for data in ENTERPRISES:
             enterprise = demo.memberships.filter(enterprise__name=data["name"]).first()
             if enterprise is None:
@@ -143,7 +147,7 @@ class Command(BaseCommand):
         rng = random.Random(2025)
         for membership in demo.memberships.select_related("enterprise").order_by("id"):
             seed_history(membership.enterprise, demo, PERIODS, rng)
-        peer_owner = self._user(PEER_OWNER, "Demo Peers")
+        peer_owner = self._user(PEER_OWNER)
         for name, modes, province in PEERS:
             peer = peer_owner.memberships.filter(enterprise__name=name).first()
             peer = (
@@ -155,19 +159,12 @@ class Command(BaseCommand):
             )
             seed_history(peer, peer_owner, PERIODS[-2:], rng)
         self._association()
-        self.stdout.write(
-            self.style.SUCCESS("Demo data ready.")
-            + f"\n  member (owner of 3 enterprises): {DEMO_USER} / {DEMO_PASSWORD}"
-            + f"\n  viewer:                           {DEMO_VIEWER} / {DEMO_PASSWORD}"
-            + f"\n  administrator (Django admin):     {DEMO_ADMIN} / {DEMO_PASSWORD}"
-            + f"\n  {f'owner of the {len(PEERS)} peers:':<34}{PEER_OWNER} / {DEMO_PASSWORD}"
-            + f"\n  association manager (programmes): {DEMO_MANAGER} / {DEMO_PASSWORD}"
-        )
+        self.stdout.write(self.style.SUCCESS("Demo data ready.") + "\n" + accounts_text())
 
     def _association(self) -> None:
         """A fictional association whose programme asks the demo enterprises and the peers for
         the first two quarters of 2026; every owner joined it, so its dashboard has a cohort."""
-        manager = self._user(DEMO_MANAGER, "Demo Association Manager")
+        manager = self._user(DEMO_MANAGER)
         association, _created = Organisation.objects.get_or_create(
             name=ASSOCIATION, defaults={"kind": "association"}
         )
@@ -187,7 +184,7 @@ class Command(BaseCommand):
             )
         invited = set(programme.invitees.values_list("enterprise_id", flat=True))
         owners = Membership.objects.filter(
-            role=Role.OWNER, user__email__in=[DEMO_USER, PEER_OWNER]
+            role=Role.OWNER, user__email__in=[DEMO_USER.email, PEER_OWNER.email]
         ).select_related("enterprise", "user")
         for membership in owners.order_by("id"):
             enterprise = membership.enterprise
@@ -206,10 +203,16 @@ class Command(BaseCommand):
                 invitee=invitee, user=membership.user, include_evidence=False
             )
 
-    def _user(self, email: str, name: str, **extra) -> User:
-        user = User.objects.filter(email=email).first()
+    def _user(self, account: DemoAccount) -> User:
+        """One of ``evaluations.demo.DEMO_ACCOUNTS``: the only accounts the demo creates."""
+        user = User.objects.filter(email=account.email).first()
         if user is None:
             user = User.objects.create_user(
-                email, DEMO_PASSWORD, full_name=name, email_verified_at=timezone.now(), **extra
+                account.email,
+                DEMO_PASSWORD,
+                full_name=account.full_name,
+                email_verified_at=timezone.now(),
+                is_staff=account.staff,
+                is_superuser=account.staff,
             )
         return user

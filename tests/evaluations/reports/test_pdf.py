@@ -147,7 +147,7 @@ def test_the_peer_position_is_shown_when_the_cohort_allows(run, bob, monkeypatch
         shown=True,
         reason="",
         cohort_size=12,
-        label="B2C enterprises, scheme ye-2025-table-4 v1",
+        label="B2C enterprises under the weight scheme Ye (2025) Table 4, version 1",
         overall=_box(run.overall),
         dimensions=[("Sustainability", _box(55.0))],
         summary=None,
@@ -156,7 +156,10 @@ def test_the_peer_position_is_shown_when_the_cohort_allows(run, bob, monkeypatch
     with translation.override("en"):
         html = pdf.report_html(report_data(run, user=bob))
     assert "Position among peers" in html
-    assert "B2C enterprises, scheme ye-2025-table-4 v1: 12 other enterprises" in html
+    assert (
+        "B2C enterprises under the weight scheme Ye (2025) Table 4, version 1: the figures count "
+        "13 enterprises, yours and 12 others, each by its latest complete result." in html
+    )
     assert "52.5" in html and "61.0" in html and "63" in html
 
 

@@ -1,6 +1,7 @@
 """A PDF is a ReportFile rendered on the reports queue: progress meanwhile, one file per report,
 failures readable and retried, stuck renders and expired files swept by beat."""
 
+import json
 import os
 import subprocess
 import sys
@@ -79,7 +80,14 @@ def test_the_page_shows_progress_until_a_worker_has_built_the_file(
     assert report.expires_at > timezone.now()
 
     status = client.get(_url("run-pdf-status", run), headers={"HX-Request": "true"})
-    assert status["HX-Redirect"] == _url("run-pdf", run)  # the download starts by itself
+    # The download starts by itself, once: an event static/js/pdf-ready.js acts on, with the
+    # ready state swapped in for the polling card (an HX-Redirect to the attachment left the
+    # card in place, polling and downloading again every second; issue 15).
+    assert json.loads(status["HX-Trigger"]) == {"pdf-ready": {"url": _url("run-pdf", run)}}
+    ready = status.content.decode()
+    assert "hx-get" not in ready and "hx-trigger" not in ready
+    assert "Your PDF report is ready; the download starts by itself." in ready
+    assert "Waiting for a worker" not in ready
     download = client.get(_url("run-pdf", run))
     assert download["Content-Disposition"] == (
         'attachment; filename="alice-trading-co-2025-Q4-evaluation.pdf"'

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import datetime
 
 import pytest
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from evaluations import selectors
 from evaluations.models import Indicator
 from evaluations.reports import tables
 from tests.factories import AssessmentFactory, EnterpriseFactory, submitted_run
@@ -189,6 +191,24 @@ def test_staff_get_the_latest_result_of_every_enterprise_streamed(runs, staff, c
     assert sum(contributions) == pytest.approx(runs[1].overall)
 
 
+def test_the_cohort_export_reads_as_labels_in_the_reader_language(runs, staff, client_for):
+    """Issue 15: province and size codes, "2025 Q1" and a time under "Submitted" in Chinese."""
+    runs[1].enterprise.province, runs[1].enterprise.size_band = "zhejiang", "small"
+    runs[1].enterprise.save()
+    client = client_for(staff)
+    client.cookies["django_language"] = "zh-hans"
+    _response, rows = _cohort(client)
+    header, line = rows[0], rows[1]
+    assert header[:6] == ["企业编号", "企业", "省份", "城市", "从业人员规模", "报告期"]
+    assert line[header.index("省份")] == "浙江"
+    assert line[header.index("从业人员规模")] == "小型（从业人员10～99人）"
+    assert line[header.index("报告期")] == "2025年第四季度"
+    submitted = line[header.index("提交日期")]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", submitted), submitted  # a date, not a time
+    assert any(name.startswith("物流成本 · ") for name in header)
+    assert not any("logistics_cost" in name for name in header)
+
+
 def test_the_cohort_export_costs_the_same_queries_for_any_number_of_enterprises(staff, client_for):
     def count() -> int:
         client = client_for(staff)
@@ -199,6 +219,7 @@ def test_the_cohort_export_costs_the_same_queries_for_any_number_of_enterprises(
         return len(queries)
 
     submitted_run(AssessmentFactory(year=2025, quarter=1))
+    selectors.reference()  # the indicators' names, cached across requests like every page's
     few = count()
     for _ in range(4):
         submitted_run(AssessmentFactory(year=2025, quarter=1))
