@@ -468,7 +468,7 @@ class VerificationForm(forms.Form):
     indicators = forms.MultipleChoiceField(
         label=_("Indicators to reopen for the enterprise"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     comment = forms.CharField(
         label=_("Comment for the enterprise"),
