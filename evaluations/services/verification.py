@@ -33,6 +33,8 @@ COMMENT_MAX = 2000
 
 
 def _locked(verification: Verification) -> Verification:
+    """Locks are taken in one order everywhere: the assessment, then its verifications (as the
+    submit and reopen services do), so two steps never wait on each other."""
     return Verification.objects.select_for_update(of=("self",)).get(pk=verification.pk)
 
 
@@ -119,9 +121,9 @@ def verification_request_information(
 ) -> Verification:
     """Reopen the named indicators for the enterprise with the analyst's comment: the
     assessment is a draft again in which only these indicators may change."""
+    assessment = _locked_assessment(verification.assessment_id)  # the submission first, always
     verification = _locked(verification)
     _require_state(verification, State.UNDER_REVIEW)
-    assessment = _locked_assessment(verification.assessment_id)
     _require_submitted(assessment)
     codes = sorted(set(indicators))
     if not codes:
@@ -156,9 +158,10 @@ def verification_reject(*, verification: Verification, by, reason: str) -> Verif
 
 
 def _decide(verification, *, by, state: str, comment: str = "", reason: str = "") -> Verification:
+    assessment = _locked_assessment(verification.assessment_id)  # the submission first, always
     verification = _locked(verification)
     _require_state(verification, State.UNDER_REVIEW)
-    _require_submitted(_locked_assessment(verification.assessment_id))
+    _require_submitted(assessment)
     comment = _text(comment, required=False, field="comment")
     reason = _text(reason, required=state == State.NOT_VERIFIED, field="reason")
     verification.state = state
