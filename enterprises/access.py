@@ -211,6 +211,29 @@ def shared_result(user, pk: int, year: int, quarter: int) -> SharedAccess:
     raise Http404
 
 
+def shared_through(user, grant_pk: int, year: int, quarter: int) -> SharedAccess:
+    """A shared report's own grant (the key of its file), checked again where the report is
+    made: still active, still reaching ``user`` and covering the period; else the answer of
+    ``shared_result`` (a former grantee 403, anyone else 404)."""
+    grant = (
+        Grant.objects.active()
+        .reaching(user)
+        .select_related("enterprise")
+        .filter(pk=grant_pk)
+        .first()
+    )
+    if grant is not None and grant.covers(year, quarter):
+        return SharedAccess(grant.enterprise, grant)
+    enterprise_id = Grant.objects.filter(pk=grant_pk).values_list("enterprise_id", flat=True)
+    shared_result(user, enterprise_id.first() or 0, year, quarter)  # raises GrantEnded or 404
+    raise Http404  # another grant of the reader's covers it, but not this one
+
+
+def grants_shared_with(user) -> QuerySet[Grant]:
+    """What is shared with a person now: the active grants reaching them (``/shared/``)."""
+    return Grant.objects.active().reaching(user).select_related("enterprise", "organisation")
+
+
 def _ended(grant: Grant):
     return grant.revoked_at or grant.expires_at
 
@@ -218,3 +241,11 @@ def _ended(grant: Grant):
 def enterprise_grants(enterprise: Enterprise) -> QuerySet[Grant]:
     """Every grant of an enterprise, for its owners' sharing page."""
     return enterprise.grants.select_related("organisation", "created_by", "revoked_by")
+
+
+def grant_of(access: EnterpriseAccess, grant_pk: int) -> Grant:
+    """One of the enterprise's grants, fetched through it (another enterprise's: 404)."""
+    grant = enterprise_grants(access.enterprise).filter(pk=grant_pk).first()
+    if grant is None:
+        raise Http404
+    return grant
