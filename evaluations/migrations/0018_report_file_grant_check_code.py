@@ -5,26 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0005_organisations_and_grants'),
-        ('evaluations', '0017_alter_evaluationrun_origin'),
+        ("enterprises", "0005_organisations_and_grants"),
+        ("evaluations", "0017_alter_evaluationrun_origin"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reportfile',
-            name='check_code',
-            field=models.CharField(blank=True, editable=False, help_text="A shared report's random code (128 bits): its check page, /check/<code>/, shows the figures the product computed, or that the grant has ended.", max_length=32, null=True, unique=True, verbose_name='check code'),
+            model_name="reportfile",
+            name="check_code",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="A shared report's random code (128 bits): its check page, /check/<code>/, shows the figures the product computed, or that the grant has ended.",
+                max_length=32,
+                null=True,
+                unique=True,
+                verbose_name="check code",
+            ),
         ),
         migrations.AddField(
-            model_name='reportfile',
-            name='grant',
-            field=models.ForeignKey(blank=True, help_text='The grant a shared report was made under (part of its key).', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='report_files', to='enterprises.grant', verbose_name='grant'),
+            model_name="reportfile",
+            name="grant",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The grant a shared report was made under (part of its key).",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="report_files",
+                to="enterprises.grant",
+                verbose_name="grant",
+            ),
         ),
         migrations.AlterField(
-            model_name='reportfile',
-            name='kind',
-            field=models.CharField(choices=[('run_pdf', 'result report (PDF)'), ('run_csv', 'result figures (CSV)'), ('run_xlsx', 'result figures (XLSX)')], max_length=20, verbose_name='kind'),
+            model_name="reportfile",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("run_pdf", "result report (PDF)"),
+                    ("run_csv", "result figures (CSV)"),
+                    ("run_xlsx", "result figures (XLSX)"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]
