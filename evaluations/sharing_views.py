@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -45,11 +45,11 @@ def _grant_rows(enterprise) -> list[dict]:
     rows = []
     for grant in access.enterprise_grants(enterprise):
         if grant.revoked_at is not None:
-            status, label = "revoked", _("revoked")
+            status, label = "revoked", pgettext("state of a grant", "revoked")
         elif grant.is_active:
-            status, label = "active", _("active")
+            status, label = "active", pgettext("state of a grant", "active")
         else:
-            status, label = "expired", _("expired")
+            status, label = "expired", pgettext("state of a grant", "expired")
         periods = [_period_of(key) for key in grant.periods]
         rows.append({"grant": grant, "status": status, "status_label": label, "periods": periods})
     return rows
