@@ -14,6 +14,7 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("enterprises/", include("evaluations.urls")),
     path("programmes/", include("programmes.urls")),
+    path("", include("evaluations.sharing_urls")),
     path("", include("audit.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

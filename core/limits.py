@@ -58,6 +58,18 @@ REPORT_RENDERS = Limit(
     60,
     _("Ten reports of this enterprise were asked for in the last minute; try again shortly."),
 )
+SHARES = Limit(
+    "shares",
+    20,
+    3600,
+    _("You have shared results 20 times in the last hour; share more in a little while."),
+)
+REPORT_CHECKS = Limit(
+    "report-checks",
+    30,
+    60,
+    _("Too many reports were checked from your network in the last minute; try again shortly."),
+)
 LOGIN_FAILURES_PER_CLIENT = Limit(
     "login-client",
     20,

@@ -207,6 +207,29 @@ def shared_result(user, pk: int, year: int, quarter: int) -> SharedAccess:
     raise Http404
 
 
+def shared_through(user, grant_pk: int, year: int, quarter: int) -> SharedAccess:
+    """A shared report's own grant (the key of its file), checked again where the report is
+    made: still active, still reaching ``user`` and covering the period; else the answer of
+    ``shared_result`` (a former grantee 403, anyone else 404)."""
+    grant = (
+        Grant.objects.active()
+        .reaching(user)
+        .select_related("enterprise")
+        .filter(pk=grant_pk)
+        .first()
+    )
+    if grant is not None and grant.covers(year, quarter):
+        return SharedAccess(grant.enterprise, grant)
+    enterprise_id = Grant.objects.filter(pk=grant_pk).values_list("enterprise_id", flat=True)
+    shared_result(user, enterprise_id.first() or 0, year, quarter)  # raises GrantEnded or 404
+    raise Http404  # another grant of the reader's covers it, but not this one
+
+
+def grants_shared_with(user) -> QuerySet[Grant]:
+    """What is shared with a person now: the active grants reaching them (``/shared/``)."""
+    return Grant.objects.active().reaching(user).select_related("enterprise", "organisation")
+
+
 def _ended(grant: Grant):
     return grant.revoked_at or grant.expires_at
 
@@ -275,3 +298,11 @@ def verifier_for(user, submission, *, organisation_pk: int | None) -> VerifierAc
     if (member or user.is_staff) and covering:
         return VerifierAccess(organisation, may_act=False)
     raise Http404
+
+
+def grant_of(access: EnterpriseAccess, grant_pk: int) -> Grant:
+    """One of the enterprise's grants, fetched through it (another enterprise's: 404)."""
+    grant = enterprise_grants(access.enterprise).filter(pk=grant_pk).first()
+    if grant is None:
+        raise Http404
+    return grant

@@ -1,13 +1,17 @@
+from datetime import datetime, time
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import (
     Enterprise,
     InnovationDirection,
     OperationMode,
+    Organisation,
     Platform,
     Role,
 )
@@ -141,3 +145,80 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class GrantForm(forms.Form):
+    """An owner shares chosen periods with a person or an organisation (PRODUCT.md section 10).
+    ``periods`` are the enterprise's submitted periods: (key, human label), latest first."""
+
+    PERSON, ORGANISATION = "person", "organisation"
+
+    grantee = forms.ChoiceField(
+        label=_("Share with"),
+        choices=[(PERSON, _("a person (by e-mail address)")), (ORGANISATION, _("an organisation"))],
+        initial=PERSON,
+        widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        required=False,
+        help_text=_("They read the results once signed in with this address, confirmed."),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        empty_label=_("Choose an organisation"),
+    )
+    periods = forms.MultipleChoiceField(
+        label=_("Periods"), widget=forms.CheckboxSelectMultiple, choices=()
+    )
+    expires_on = forms.DateField(
+        label=_("Valid until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Twelve months unless you choose another date."),
+    )
+    include_evidence = forms.BooleanField(
+        label=_("Also share the evidence files"),
+        required=False,
+        help_text=_("Left unticked, the partner sees the scores and recommendations only."),
+    )
+
+    def __init__(self, *args, periods: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["periods"].choices = periods
+        if periods:
+            self.fields["periods"].initial = [periods[0][0]]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_expires_on(self):
+        day = self.cleaned_data["expires_on"]
+        if day <= timezone.localdate():
+            raise ValidationError(_("Choose a date in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if data.get("grantee") == self.ORGANISATION:
+            if not data.get("organisation"):
+                self.add_error("organisation", _("Choose an organisation."))
+            data["email"] = ""
+        else:
+            if not data.get("email"):
+                self.add_error("email", _("Enter the person's e-mail address."))
+            data["organisation"] = None
+        return data
+
+    def grant_data(self) -> dict:
+        """What ``services.grant_create`` takes; the grant ends at the end of the chosen day."""
+        data = self.cleaned_data
+        end = datetime.combine(data["expires_on"], time.max)
+        return {
+            "email": data["email"],
+            "organisation": data["organisation"],
+            "periods": data["periods"],
+            "include_evidence": data["include_evidence"],
+            "expires_at": timezone.make_aware(end),
+        }

@@ -6,9 +6,10 @@ Each service is keyword-only, validates with ``full_clean()`` and owns its trans
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,13 +19,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import limits
+from core.http import absolute_url
 from core.mail import mail_send
 from enterprises.models import (
     Enterprise,
+    Grant,
     InnovationDirection,
     Invitation,
     Membership,
     OperationMode,
+    Organisation,
     Role,
 )
 
@@ -235,3 +239,96 @@ def invitation_revoke(*, invitation: Invitation) -> None:
     if invitation.accepted_at is not None:
         raise ValidationError(_("An accepted invitation cannot be revoked."))
     invitation.delete()
+
+
+# --- Grants: sharing results with a partner or investor (PRODUCT.md section 10) --------------
+
+GRANT_VALIDITY = timedelta(days=365)  # "default 12 months"
+PERIOD_KEY = re.compile(r"^[0-9]{4}Q[1-4]$")
+
+
+def grant_default_expiry() -> datetime:
+    return timezone.now() + GRANT_VALIDITY
+
+
+@transaction.atomic
+def grant_create(
+    *,
+    enterprise: Enterprise,
+    by,
+    periods: list[str],
+    email: str = "",
+    organisation: Organisation | None = None,
+    include_evidence: bool = False,
+    expires_at: datetime | None = None,
+) -> Grant:
+    """An owner shares chosen periods' results with a person (by e-mail) or an organisation,
+    until ``expires_at`` (12 months unless given). A person is e-mailed a link to the shared
+    results; they read them once signed in with that address, confirmed."""
+    if not enterprise.memberships.filter(user=by, role=Role.OWNER).exists():
+        raise ValidationError(_("Only an owner of the enterprise can share its results."))
+    chosen = sorted({str(period) for period in periods})
+    if not chosen:
+        raise ValidationError({"periods": _("Choose at least one period to share.")})
+    if any(not PERIOD_KEY.match(period) for period in chosen):
+        raise ValidationError({"periods": _("Choose periods from the list.")})
+    email = (email or "").strip().lower()
+    if bool(email) == (organisation is not None):
+        raise ValidationError(_("Share with a person (an e-mail address) or an organisation."))
+    expires_at = expires_at or grant_default_expiry()
+    if expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("Choose a date in the future.")})
+    if email and enterprise.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("This person is a member of the enterprise and reads its results.")}
+        )
+    if email and not limits.spend(limits.SHARES, by.pk):
+        raise ValidationError(limits.SHARES.message)
+    grant = Grant(
+        enterprise=enterprise,
+        email=email,
+        organisation=organisation,
+        source=Grant.Source.DIRECT,
+        periods=chosen,
+        include_evidence=bool(include_evidence),
+        created_by=by,
+        expires_at=expires_at,
+    )
+    grant.full_clean()
+    grant.save()
+    if email:
+        language = translation.get_language()
+        transaction.on_commit(lambda: _send_grant(grant, language))
+    return grant
+
+
+def _send_grant(grant: Grant, language: str | None) -> None:
+    """Names the enterprise only in the body, as an invitation does."""
+    with translation.override(language):
+        context = {"grant": grant, "link": absolute_url(reverse("sharing:list"))}
+        mail_send(
+            to=[grant.email],
+            subject=_("Sustainability results shared with you"),
+            body=render_to_string("enterprises/email/grant.txt", context),
+        )
+
+
+@transaction.atomic
+def grant_revoke(*, grant: Grant, by) -> Grant:
+    """Ends a grant at once (direct or a programme's): online access stops; what the grantee
+    already exported stays with them. Only an owner of the enterprise may."""
+    grant = Grant.objects.select_for_update(of=("self",)).get(pk=grant.pk)
+    if not grant.enterprise.memberships.filter(user=by, role=Role.OWNER).exists():
+        raise ValidationError(_("Only an owner of the enterprise can end a grant."))
+    if grant.revoked_at is not None:
+        raise ValidationError(_("This grant has already been revoked."))
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = by
+    grant.full_clean()
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    return grant
+
+
+def grant_viewed(*, grant: Grant) -> None:
+    """The owners' sharing page says when a grantee last looked (bookkeeping: not audited)."""
+    Grant.objects.filter(pk=grant.pk).update(last_viewed_at=timezone.now())

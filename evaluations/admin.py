@@ -830,6 +830,7 @@ class ReportFileAdmin(admin.ModelAdmin):
         "kind",
         "run",
         ("language", "audience"),
+        ("grant", "check_code"),
         "status",
         "error",
         "filename",

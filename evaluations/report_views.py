@@ -96,7 +96,17 @@ def _download(built: Built) -> HttpResponse:
 
 
 def _progress(run: EvaluationRun, report: ReportFile) -> dict:
-    return {"enterprise": run.enterprise, "run": run, "report": report}
+    """The progress templates name their links (the shared variant's are its own)."""
+    args = [run.enterprise_id, run.pk]
+    return {
+        "enterprise": run.enterprise,
+        "run": run,
+        "report": report,
+        "pdf_url": reverse("evaluations:run-pdf", args=args),
+        "status_url": reverse("evaluations:run-pdf-status", args=args),
+        "retry_url": reverse("evaluations:run-pdf-retry", args=args),
+        "back_url": reverse("evaluations:run", args=args),
+    }
 
 
 @require_GET

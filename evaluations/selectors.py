@@ -185,6 +185,30 @@ def _shown_result(runs: list[EvaluationRun], default_id: int | None) -> Evaluati
     return (under_default or submitted or [None])[0]
 
 
+def shared_run(enterprise, year: int, quarter: int) -> EvaluationRun | None:
+    """The result a period shows to someone it was shared with: the same one the enterprise's
+    dashboard shows (``_shown_result``), or None before it has one."""
+    assessment = enterprise.assessments.filter(year=year, quarter=quarter).first()
+    if assessment is None:
+        return None
+    runs = list(
+        assessment.runs.select_related("scheme", "enterprise", "assessment").order_by(
+            "-created_at", "-id"
+        )
+    )
+    default = WeightScheme.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    return _shown_result(runs, default)
+
+
+def submitted_periods(enterprise) -> list[tuple[str, str]]:
+    """The periods an enterprise has submitted, latest first: (grant key, label), the choices
+    of its owners' sharing form."""
+    rows = enterprise.assessments.filter(status=Assessment.Status.SUBMITTED).order_by(
+        "-year", "-quarter"
+    )
+    return [(f"{a.year}Q{a.quarter}", a.period) for a in rows.only("year", "quarter")]
+
+
 def dashboard(enterprise, default: WeightScheme | None = None) -> Dashboard:
     """Assessments by period, each shown under the current default scheme where it has a result
     under it (re-scored where needed), and the trend, with a mark where the scheme changes."""

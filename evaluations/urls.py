@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from evaluations import plan_views, report_views, verification_views, views
+from evaluations import plan_views, report_views, sharing_views, verification_views, views
 
 app_name = "evaluations"
 A = "<id:pk>/assessments/<id:assessment_pk>"
@@ -42,4 +42,6 @@ urlpatterns = [
     path("<id:pk>/runs/<id:run_pk>/plan/add/", plan_views.plan_add, name="plan-add"),
     path("<id:pk>/plan/", plan_views.plan, name="plan"),
     path("<id:pk>/plan/<id:action_pk>/", plan_views.plan_action, name="plan-action"),
+    path("<id:pk>/sharing/", sharing_views.sharing, name="sharing"),
+    path("<id:pk>/sharing/<id:grant_pk>/revoke/", sharing_views.grant_revoke, name="grant-revoke"),
 ]

@@ -5,7 +5,8 @@ queued, running, ready (with its file, until ``expires_at``) or failed (with a r
 can read, and a way to try again). It is unique per what it represents (``key``: the kind, the
 run, the language, the audience and, for a shared copy, the grant), so two people asking for the
 same report share one file. Beat sweeps renders that made no progress past their time limit and
-files past their expiry; nothing is deleted on the request path.
+files past their expiry; nothing is deleted on the request path. A shared report's row keeps its
+check code when its file expires (only the file goes), so a forwarded copy can still be checked.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def report_path(instance: ReportFile, filename: str) -> str:
 class ReportFile(models.Model):
     class Kind(models.TextChoices):
         RUN_PDF = "run_pdf", _("result report (PDF)")
+        # A shared report's CSV and XLSX are built in the request and not kept: their row holds
+        # the check code printed in them (no file), so the code outlives the download.
+        RUN_CSV = "run_csv", _("result figures (CSV)")
+        RUN_XLSX = "run_xlsx", _("result figures (XLSX)")
 
     class Audience(models.TextChoices):
         MEMBERS = "members", _("members of the enterprise")
@@ -48,6 +53,27 @@ class ReportFile(models.Model):
         verbose_name=_("evaluation run"),
     )
     language = models.CharField(_("language"), max_length=10)
+    grant = models.ForeignKey(
+        "enterprises.Grant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_files",
+        verbose_name=_("grant"),
+        help_text=_("The grant a shared report was made under (part of its key)."),
+    )
+    check_code = models.CharField(
+        _("check code"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A shared report's random code (128 bits): its check page, /check/<code>/, "
+            "shows the figures the product computed, or that the grant has ended."
+        ),
+    )
     audience = models.CharField(
         _("audience"), max_length=10, choices=Audience.choices, default=Audience.MEMBERS
     )

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_text
+
 
 class VerificationState(models.TextChoices):
     UNDER_REVIEW = "under_review", _("under review")
@@ -66,8 +68,8 @@ class Verification(models.Model):
         verbose_name=_("analyst"),
     )
     requested_indicators = models.JSONField(_("indicators reopened"), default=list, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, validators=[validate_text])
+    reason = models.TextField(_("reason"), blank=True, validators=[validate_text])
     started_at = models.DateTimeField(_("review started"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last step"), auto_now=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -130,7 +132,7 @@ class VerificationStep(models.Model):
     )
     at = models.DateTimeField(_("when"), auto_now_add=True)
     state = models.CharField(_("state"), max_length=24, choices=VerificationState.choices)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, validators=[validate_text])
     indicators = models.JSONField(_("indicators reopened"), default=list, blank=True)
 
     class Meta:

@@ -18,11 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.http import absolute_url
 from enterprises import access
 from evaluations import formatting, peers, plans, recommend, selectors, verification
 from evaluations.models import Evidence, grade_label
@@ -169,6 +171,12 @@ class ReportData:
     checklist_total: float | None = None
     evidence: list[EvidenceLine] = field(default_factory=list)  # left out of a shared variant
     stamps: list[verification.Stamp] = field(default_factory=list)  # verification stamps
+    # The shared variant (PRODUCT.md sections 7 and 11): made under a grant, it leaves out the
+    # plan (and its owners' names), lists evidence only when the grant includes it, and prints
+    # its check address.
+    shared: bool = False
+    evidence_shared: bool = True
+    check_url: str = ""
 
     @property
     def grade_label(self) -> str:
@@ -337,34 +345,53 @@ def _recommendations(run, position: peers.PeerPosition) -> list:
     return recommend.shortlist(recommend.cached_recommendations(run, cohort=position.cohort))
 
 
-def report_data(run, *, user) -> ReportData:
+def report_data(
+    run, *, user, grant_id: int | None = None, check_code: str | None = None
+) -> ReportData:
     """Gather a succeeded run's report, after checking again that ``user`` may read it.
 
     Raises Http404 for an outsider (as the views do) and for a run that has not succeeded.
+    With ``grant_id``: the shared variant, read through that grant (``access.shared_through``:
+    an ended grant raises its explaining 403), with the check address of ``check_code``.
     """
-    acc = access.enterprise_for_member(user, run.enterprise_id)
+    if grant_id is not None:
+        shared = access.shared_through(user, grant_id, run.year, run.quarter)
+        enterprise, evidence = shared.enterprise, shared.evidence
+        if run.enterprise_id != enterprise.pk:
+            raise Http404
+    else:
+        enterprise = access.enterprise_for_member(user, run.enterprise_id).enterprise
+        evidence = True
     if run.status != run.Status.SUCCEEDED:
         raise Http404("This evaluation has no result yet.")
     page = selectors.run_page(run)
     position = peers.peer_position(run)
     checklist, checklist_total = checklist_answers(run)
     return ReportData(
-        enterprise=acc.enterprise,
+        enterprise=enterprise,
         run=run,
         page=page,
         methodology=methodology(run, page),
-        profile=enterprise_profile(acc.enterprise),
+        profile=enterprise_profile(enterprise),
         recommendations=_recommendations(run, position),
         rule=str(recommend.RULE),
         peers=position,
         peer_chart=position.chart(),
-        plan=plans.report_plan(run),
+        plan=None if grant_id is not None else plans.report_plan(run),
         language=get_language() or "en",
         checklist=checklist,
         checklist_total=checklist_total,
-        evidence=evidence_lines(run, selectors.reference()[1]),
         stamps=verification.stamps_for(run.assessment_id),
+        evidence=evidence_lines(run, selectors.reference()[1]) if evidence else [],
+        shared=grant_id is not None,
+        evidence_shared=evidence,
+        check_url=check_url(check_code) if check_code else "",
     )
+
+
+def check_url(code: str) -> str:
+    """The public page where anyone can check a shared report's figures."""
+    return absolute_url(reverse("sharing:check", args=[code]))
 
 
 def filename(data: ReportData, extension: str) -> str:

@@ -128,7 +128,8 @@ def _render_in_child(html: str, seconds: float) -> bytes:
     return payload
 
 
-def build(run, *, user) -> Built:
-    """The PDF report of a succeeded run, for someone who may read it (checked again here)."""
-    data = report_data(run, user=user)
+def build(run, *, user, grant_id: int | None = None, check_code: str | None = None) -> Built:
+    """The PDF report of a succeeded run, for someone who may read it (checked again here);
+    with ``grant_id``, the shared variant under that grant, carrying its check address."""
+    data = report_data(run, user=user, grant_id=grant_id, check_code=check_code)
     return Built(filename(data, "pdf"), "application/pdf", render_pdf(report_html(data)))

@@ -93,6 +93,11 @@ def summary_rows(data: ReportData) -> list[tuple[str, object]]:
         (_("Evaluated"), _local(run.finished_at)),
         (_("Generated"), _local(data.generated_at)),
     ]
+    if data.check_url:  # the shared variant: where anyone can check these figures
+        rows += [
+            (_("Shared report: check it at"), data.check_url),
+            (_("Evidence files included"), _yes_no(data.evidence_shared)),
+        ]
     return rows
 
 
@@ -374,13 +379,13 @@ def methodology_lines(data: ReportData) -> list[list]:
     return lines
 
 
-def build_csv(run, *, user) -> Built:
-    data = report_data(run, user=user)
+def build_csv(run, *, user, grant_id: int | None = None, check_code: str | None = None) -> Built:
+    data = report_data(run, user=user, grant_id=grant_id, check_code=check_code)
     return Built(filename(data, "csv"), CSV_TYPE, csv_bytes(data))
 
 
-def build_xlsx(run, *, user) -> Built:
-    data = report_data(run, user=user)
+def build_xlsx(run, *, user, grant_id: int | None = None, check_code: str | None = None) -> Built:
+    data = report_data(run, user=user, grant_id=grant_id, check_code=check_code)
     return Built(filename(data, "xlsx"), XLSX_TYPE, xlsx_bytes(data))
 
 

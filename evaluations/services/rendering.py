@@ -51,7 +51,10 @@ def report_file_render(*, report_file_id: int) -> str:
     with translation.override(report.language):
         try:
             user = report.requested_by or AnonymousUser()
-            built = pdf.build(report.run, user=user)  # checks access again, on the worker
+            # checks access again, on the worker (a shared report: through its own grant)
+            built = pdf.build(
+                report.run, user=user, grant_id=report.grant_id, check_code=report.check_code
+            )
         except (Http404, PermissionDenied):
             report_file_fail(report.pk, _("You may not read this report."))
             return Status.FAILED

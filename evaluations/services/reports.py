@@ -1,6 +1,7 @@
 """Report files (PDF): asked for, rendered on the reports queue, swept when stuck or expired.
 
     report_file_request(run=…, user=…, language=…)   the row (new or existing); sends the render
+    shared_table_file(run=…, grant=…, kind=…, …)       a shared CSV/XLSX's row: its check code
     report_file_prerender(run=…)                       a fresh result's PDF, ahead of the click
     report_file_render(report_file_id=…)               (worker, ``services.rendering``)
     report_files_sweep()                               (beat) fail stuck renders, drop expired files
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -33,8 +35,15 @@ Status = ReportFile.Status
 RENDER = "evaluations.tasks.render_report"
 
 
-def _key(run: EvaluationRun, language: str, audience: str) -> str:
-    return f"{ReportFile.Kind.RUN_PDF}:run={run.pk}:{language}:{audience}"
+def _key(run: EvaluationRun, language: str, audience: str, grant=None, kind=None) -> str:
+    """What a file represents; a shared report is a file of its own per grant."""
+    key = f"{kind or ReportFile.Kind.RUN_PDF}:run={run.pk}:{language}:{audience}"
+    return f"{key}:grant={grant.pk}" if grant is not None else key
+
+
+def check_code() -> str:
+    """A shared report's check code: 128 random bits, 32 hexadecimal digits."""
+    return secrets.token_hex(16)
 
 
 def _stamp(run: EvaluationRun) -> str:
@@ -63,23 +72,31 @@ def report_file_request(
     user,
     language: str,
     audience: str = ReportFile.Audience.MEMBERS,
+    grant=None,
     retry: bool = False,
     limited: bool = True,
 ) -> ReportFile:
     """The run's PDF in ``language``: the existing file or render, else a new render sent to
     the reports queue (after the commit). ``retry`` starts a failed one again. A new render
     counts against the enterprise's ``limits.REPORT_RENDERS`` unless ``limited`` is off (the
-    pre-render, which nobody asked for); past it, ValidationError says so."""
+    pre-render, which nobody asked for); past it, ValidationError says so.
+
+    With ``grant``: the shared variant made under that grant (the caller checked it through
+    ``enterprises.access``; the worker checks it again), with a check code of its own."""
+    if grant is not None:
+        audience = ReportFile.Audience.SHARED
     now = timezone.now()
     stamp = _stamp(run)
     with transaction.atomic():
         report, created = ReportFile.objects.select_for_update().get_or_create(
-            key=_key(run, language, audience),
+            key=_key(run, language, audience, grant),
             defaults={
                 "kind": ReportFile.Kind.RUN_PDF,
                 "run": run,
                 "language": language,
                 "audience": audience,
+                "grant": grant,
+                "check_code": check_code() if grant is not None else None,
                 "stamp": stamp,
                 "requested_by": user,
                 "requested_at": now,
@@ -95,6 +112,28 @@ def report_file_request(
             raise ValidationError(limits.REPORT_RENDERS.message)
         if created:
             transaction.on_commit(lambda: _send(report.pk))
+    return report
+
+
+def shared_table_file(*, run: EvaluationRun, grant, kind: str, user, language: str) -> ReportFile:
+    """A shared CSV or XLSX is built in the request and not kept; its row (no file, no expiry)
+    holds the check code printed in it, one per run, language and grant, like the PDF's."""
+    report, _created = ReportFile.objects.get_or_create(
+        key=_key(run, language, ReportFile.Audience.SHARED, grant, kind),
+        defaults={
+            "kind": kind,
+            "run": run,
+            "language": language,
+            "audience": ReportFile.Audience.SHARED,
+            "grant": grant,
+            "check_code": check_code(),
+            "status": Status.READY,
+            "stamp": _stamp(run),
+            "requested_by": user,
+            "requested_at": timezone.now(),
+            "finished_at": timezone.now(),
+        },
+    )
     return report
 
 
@@ -154,6 +193,11 @@ def report_files_sweep(now: datetime | None = None) -> dict[str, int]:
     for report in ReportFile.objects.filter(expires_at__lt=now).iterator():
         if report.file:
             report.file.storage.delete(report.file.name)
-        report.delete()
         expired += 1
+        if report.check_code:  # a shared report: its code stays checkable, its file goes
+            ReportFile.objects.filter(pk=report.pk).update(
+                file="", filename="", expires_at=None, status=Status.FAILED, stamp=""
+            )
+            continue
+        report.delete()
     return {"failed": stuck, "expired": expired}

@@ -139,7 +139,8 @@ class PageWatch:
     def on_console(self, message) -> None:
         if message.type == "error":
             location = message.location or {}
-            if "status of 404" in message.text and self._expected(location.get("url", ""), 404):
+            status = re.search(r"status of (\d{3})", message.text)
+            if status and self._expected(location.get("url", ""), int(status.group(1))):
                 return  # already judged as a response
             self.console_errors.append(f"{message.text} ({location.get('url', '')})")
 

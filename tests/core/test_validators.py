@@ -28,6 +28,7 @@ WRITTEN_BY_THE_APP = {
     ("evaluations", "ReportFile", "stamp"),
     ("evaluations", "ReportFile", "filename"),
     ("evaluations", "ReportFile", "error"),
+    ("evaluations", "ReportFile", "check_code"),  # secrets.token_hex
     ("evaluations", "RescoreJob", "error"),
 }
 

@@ -79,6 +79,7 @@ ID_KWARGS = {
     "action_pk",
     "programme_pk",
     "invitee_pk",
+    "grant_pk",
 }
 
 
@@ -100,7 +101,10 @@ def _id_url_names(resolver=None, namespace: str = "") -> set[str]:
 
 
 def test_every_id_url_has_a_case():
-    assert _id_url_names() == set(REQUIRED) | set(PROGRAMME_REQUIRED) | set(VERIFICATION_REQUIRED)
+    shared = set(SHARING_REQUIRED) - SHARING_WITHOUT_ID
+    assert _id_url_names() == (
+        set(REQUIRED) | set(PROGRAMME_REQUIRED) | set(VERIFICATION_REQUIRED) | shared
+    )
 
 
 @pytest.fixture(scope="module")
@@ -486,3 +490,180 @@ def test_a_former_grantee_reads_why(org_world, client_for):
     )
     assert response.status_code == 403
     assert "was shared with you until" in response.content.decode()
+
+
+# --- Sharing with a partner or investor, and the check page (PRODUCT.md sections 10 and 11) ---
+# The cast: the enterprise's owner, editor and viewer; a person it shared 2026 Q2 with (by their
+# confirmed address); an analyst of an organisation it shared the period with; a former grantee
+# whose grant expired and one whose grant was revoked; the owner of another enterprise; staff;
+# anonymous.
+
+GRANTEE, ORG_GRANTEE = "grantee", "organisation analyst (granted)"
+EXPIRED, REVOKED = "former grantee (expired)", "former grantee (revoked)"
+SHARE_ACTORS = (
+    ANON,
+    STAFF,
+    Role.OWNER,
+    Role.EDITOR,
+    Role.VIEWER,
+    GRANTEE,
+    ORG_GRANTEE,
+    EXPIRED,
+    REVOKED,
+    OUTSIDER,
+)
+
+
+def shared_page(status) -> dict[str, int | str]:
+    """A grantee's page: those it is shared with ``status``, former grantees the page that
+    explains (403), everyone else 404 (its members read their own pages instead)."""
+    return {
+        **dict.fromkeys(SHARE_ACTORS, 404),
+        ANON: "login",
+        GRANTEE: status,
+        ORG_GRANTEE: status,
+        EXPIRED: 403,
+        REVOKED: 403,
+    }
+
+
+def owners_page(status) -> dict[str, int | str]:
+    """The owners' sharing page: editors and viewers 403, staff too (they change nothing);
+    grantees and strangers 404."""
+    return {
+        **dict.fromkeys(SHARE_ACTORS, 404),
+        ANON: "login",
+        Role.OWNER: status,
+        Role.EDITOR: 403,
+        Role.VIEWER: 403,
+        STAFF: 403,
+    }
+
+
+NO_METHOD = {**dict.fromkeys(SHARE_ACTORS, 405), ANON: "login"}
+SHARING_REQUIRED: dict[str, dict[str, dict[str, int | str]]] = {
+    "evaluations:sharing": {"GET": owners_page(200), "POST": owners_page(200)},  # form errors
+    "evaluations:grant-revoke": {"GET": NO_METHOD, "POST": owners_page(302)},
+    "sharing:list": {"GET": {**dict.fromkeys(SHARE_ACTORS, 200), ANON: "login"}, "POST": NO_METHOD},
+    "sharing:result": {"GET": shared_page(200), "POST": NO_METHOD},
+    "sharing:pdf": {"GET": shared_page(200), "POST": NO_METHOD},  # its progress, no worker here
+    "sharing:pdf-status": {"GET": shared_page(200), "POST": NO_METHOD},
+    "sharing:pdf-retry": {"GET": NO_METHOD, "POST": shared_page(302)},
+    "sharing:csv": {"GET": shared_page(200), "POST": NO_METHOD},
+    "sharing:xlsx": {"GET": shared_page(200), "POST": NO_METHOD},
+    # public: anyone, signed in or not, reads what a code names
+    "sharing:check": {
+        "GET": dict.fromkeys(SHARE_ACTORS, 200),
+        "POST": dict.fromkeys(SHARE_ACTORS, 405),
+    },
+}
+SHARING_WITHOUT_ID = {"sharing:list", "sharing:check"}
+
+
+@pytest.fixture(scope="module")
+def share_world(django_db_setup, django_db_blocker):
+    from enterprises.models import OrgRole
+    from enterprises.services import grant_create, grant_revoke
+    from evaluations.models import ReportFile
+    from evaluations.services.reports import shared_table_file
+    from tests.factories import GrantFactory, OrganisationMembershipFactory
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        owner = MembershipFactory(role=Role.OWNER).user
+        enterprise = owner.memberships.get().enterprise
+        editor = MembershipFactory(enterprise=enterprise, role=Role.EDITOR).user
+        viewer = MembershipFactory(enterprise=enterprise, role=Role.VIEWER).user
+        run = submitted_run(AssessmentFactory(enterprise=enterprise, year=2026, quarter=2), owner)
+        grantee = UserFactory(email="partner@example.com")
+        grant = grant_create(
+            enterprise=enterprise, by=owner, periods=["2026Q2"], email=grantee.email
+        )
+        analyst = OrganisationMembershipFactory(role=OrgRole.ANALYST)
+        grant_create(
+            enterprise=enterprise,
+            by=owner,
+            periods=["2026Q2"],
+            organisation=analyst.organisation,
+        )
+        expired = UserFactory(email="expired@example.com")
+        GrantFactory(
+            enterprise=enterprise,
+            email=expired.email,
+            periods=["2026Q2"],
+            expires_at=timezone.now() - timedelta(days=1),
+        )
+        revoked = UserFactory(email="revoked@example.com")
+        grant_revoke(
+            grant=grant_create(
+                enterprise=enterprise, by=owner, periods=["2026Q2"], email=revoked.email
+            ),
+            by=owner,
+        )
+        code = shared_table_file(
+            run=run, grant=grant, kind=ReportFile.Kind.RUN_CSV, user=grantee, language="en"
+        ).check_code
+        yield {
+            "users": {
+                ANON: None,
+                STAFF: UserFactory(is_staff=True),
+                Role.OWNER: owner,
+                Role.EDITOR: editor,
+                Role.VIEWER: viewer,
+                GRANTEE: grantee,
+                ORG_GRANTEE: analyst.user,
+                EXPIRED: expired,
+                REVOKED: revoked,
+                OUTSIDER: MembershipFactory(role=Role.OWNER).user,
+            },
+            "kwargs": {
+                "pk": enterprise.pk,
+                "grant_pk": grant.pk,
+                "year": 2026,
+                "quarter": 2,
+                "code": code,
+            },
+        }
+        transaction.set_rollback(True)
+
+
+SHARE_CASES = [
+    (name, method, actor)
+    for name in sorted(SHARING_REQUIRED)
+    for method in ("GET", "POST")
+    for actor in SHARE_ACTORS
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "actor"), SHARE_CASES)
+def test_sharing_access(name, method, actor, share_world, client_for):
+    client = client_for(share_world["users"][actor])
+    kwargs = share_world["kwargs"]
+    url = reverse(name, kwargs={key: kwargs[key] for key in _kwargs_of(name)})
+    response = client.get(url) if method == "GET" else client.post(url, {"email": "x@example.com"})
+    expected = SHARING_REQUIRED[name][method][actor]
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+        if response.status_code == 302:
+            assert not response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", [EXPIRED, REVOKED])
+def test_a_former_direct_grantee_reads_why(actor, share_world, client_for):
+    kwargs = share_world["kwargs"]
+    url = reverse("sharing:result", args=[kwargs["pk"], 2026, 2])
+    response = client_for(share_world["users"][actor]).get(url)
+    assert response.status_code == 403
+    assert "was shared with you until" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_grant_of_another_enterprise_is_not_found_through_this_one(share_world, client_for):
+    owner = share_world["users"][Role.OWNER]
+    other = MembershipFactory(user=owner, role=Role.OWNER).enterprise
+    url = reverse("evaluations:grant-revoke", args=[other.pk, share_world["kwargs"]["grant_pk"]])
+    assert client_for(owner).post(url).status_code == 404
