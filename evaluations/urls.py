@@ -12,6 +12,7 @@ urlpatterns = [
     path(f"{A}/", views.assessment_detail, name="assessment"),
     path(f"{A}/checklist/", views.checklist_preview, name="checklist-preview"),
     path(f"{A}/reopen/", views.assessment_reopen, name="assessment-reopen"),
+    path(f"{A}/delete/", views.assessment_delete, name="assessment-delete"),
     path(f"{A}/evidence/", views.evidence_upload, name="evidence-upload"),
     path(f"{A}/evidence/<id:evidence_pk>/", views.evidence_download, name="evidence"),
     path(f"{A}/evidence/<id:evidence_pk>/delete/", views.evidence_delete, name="evidence-delete"),
