@@ -338,7 +338,13 @@ def assessment_reopen(request: HttpRequest, pk: int, assessment_pk: int) -> Http
     acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
     assessment = _assessment(acc, assessment_pk)
     assessment_services.assessment_reopen(assessment=assessment, user=request.user)
-    messages.success(request, _("The assessment is a draft again. Submitting it makes a new run."))
+    messages.success(
+        request,
+        _(
+            "The assessment is a draft again. Submitting it makes a new evaluation; the earlier "
+            "ones stay as they were."
+        ),
+    )
     return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
 
 

@@ -282,3 +282,14 @@ def test_a_second_identical_submission_goes_to_the_result(enterprise, erin, clie
     second = client.post(url, data)
     assert second["Location"] == _url("run", enterprise, run_pk=run.pk)
     assert EvaluationRun.objects.count() == 1
+
+
+def test_reopening_says_evaluation_not_run(enterprise, alice, client_for):
+    assessment = AssessmentFactory(enterprise=enterprise)
+    submitted_run(assessment, alice)
+    response = client_for(alice).post(
+        _url("assessment-reopen", enterprise, assessment_pk=assessment.pk), follow=True
+    )
+    text = _text(response)
+    assert "Submitting it makes a new evaluation" in text
+    assert "new run" not in text
