@@ -12,7 +12,7 @@ from django.utils.translation import override
 from audit.models import LogEntry
 from evaluations.models import Assessment, EvaluationRun, Evidence
 from evaluations.services.assessments import evidence_attach
-from tests.factories import AssessmentFactory, submitted_run
+from tests.factories import AssessmentFactory, WeightSchemeFactory, submitted_run
 
 pytestmark = pytest.mark.django_db
 
@@ -293,3 +293,17 @@ def test_reopening_says_evaluation_not_run(enterprise, alice, client_for):
     text = _text(response)
     assert "Submitting it makes a new evaluation" in text
     assert "new run" not in text
+
+
+def test_schemes_to_compare_with_are_named_not_coded(enterprise, alice, client_for):
+    run = submitted_run(AssessmentFactory(enterprise=enterprise), alice)
+    other = WeightSchemeFactory(slug="green-weights-2027", name="Green weights", published=True)
+    html = client_for(alice).get(_url("run", enterprise, run_pk=run.pk)).content.decode()
+    assert "Green weights, version 1" in html
+    assert "green-weights-2027" not in html and "ye-2025-table-4" not in html
+    compared = client_for(alice).get(
+        _url("run-compare", enterprise, run_pk=run.pk), {"scheme": other.pk}
+    )
+    text = _text(compared)
+    assert "Green weights, version 1" in text
+    assert "green-weights-2027" not in text and "ye-2025-table-4" not in text
