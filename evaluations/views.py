@@ -206,6 +206,8 @@ def _detail_page(request, acc, assessment, form, indicators) -> HttpResponse:
     rows = _scheme_rows()
     form.describe(rows)  # help texts only when the form is shown
     runs = assessment.runs.select_related("scheme").order_by("-created_at", "-id")
+    filled = form.filled_count()
+    progress = _("%(filled)s of %(total)s indicators filled")
     return render(
         request,
         "evaluations/assessment_detail.html",
@@ -219,7 +221,9 @@ def _detail_page(request, acc, assessment, form, indicators) -> HttpResponse:
             "runs": runs,
             "scheme": scheme,
             "guidance": {i.code: guidance.indicator_guidance(i.code) for i in indicators},
-            "filled": form.filled_count(),
+            "filled": filled,
+            "progress_format": progress,  # the script fills it in as the person types
+            "progress_text": progress % {"filled": filled, "total": len(indicators)},
             "evidence": {e.indicator_code: e for e in assessment.evidence.all()},
             "evidence_form": EvidenceForm(indicators=indicators) if editable else None,
             "checklist": complete_checklist(assessment.env_checklist),

@@ -122,3 +122,43 @@ def test_typed_values_survive_attaching_a_file_and_leaving_asks_first(
     assert dialogs == ["beforeunload"]
     assert EvaluationRun.objects.filter(assessment=draft).count() == 1
     assert Assessment.objects.get(pk=draft.pk).status == Assessment.Status.SUBMITTED
+
+
+def test_the_form_and_deleting_a_draft_in_chinese_on_a_phone(watch, live_server):
+    page = watch.page
+    main = page.locator("main")
+    page.set_viewport_size(PHONE)
+    member = MembershipFactory(
+        role=Role.EDITOR, user__email="mei@example.com", user__language="zh-hans"
+    )
+    enterprise, user = member.enterprise, member.user
+    draft = AssessmentFactory(enterprise=enterprise, year=2026, quarter=1, values={})
+    _sign_in(page, live_server, user)
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.goto(f"{live_server.url}/enterprises/{enterprise.pk}/assessments/{draft.pk}/")
+    expect(main.locator("#form-progress-text")).to_have_text("已填写0项指标，共5项")
+    expect(main.locator("#guidance-npd_cycle summary")).to_have_text("如何计量")
+
+    # The checklist, computed as it is answered, reads answers by name in Chinese.
+    main.get_by_label("按清单计算").check()
+    main.locator("#id_checklist_green_packaging_pct").fill("50")
+    main.locator("#id_checklist_low_carbon_shipping_pct").fill("40")
+    main.locator("#id_checklist_renewable_electricity_pct").fill("20")
+    result = main.locator("#checklist-result")
+    expect(result).to_contain_text("采用绿色包装的发货占比（%）")
+    expect(result).not_to_contain_text("green_packaging_pct")
+    expect(main.locator("#form-progress-text")).to_have_text("已填写1项指标，共5项")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{width} px wide"
+    watch.shot("form-zh-hans-phone")
+
+    main.get_by_role("button", name="保存草稿").click()
+    expect(main.get_by_text("草稿已保存。")).to_be_visible()
+    main.get_by_role("link", name="删除草稿").click()
+    expect(main.get_by_role("heading", name="删除2026年第一季度的自评草稿？")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{width} px wide"
+    watch.shot("delete-zh-hans-phone")
+    main.get_by_role("button", name="删除草稿").click()
+    expect(main.get_by_text("2026年第一季度的自评草稿已删除。")).to_be_visible()
+    assert not Assessment.objects.filter(pk=draft.pk).exists()
