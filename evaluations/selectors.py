@@ -415,9 +415,12 @@ class Comparison:
     indicators: list[IndicatorChange]
 
 
-def compare_results(before: ScoreResult, after: ScoreResult) -> Comparison:
-    """Line up two engine results by dimension and indicator, labelled in the active language."""
-    dimensions, indicators = reference()
+def compare_results(
+    before: ScoreResult, after: ScoreResult, labels: tuple[dict, dict] | None = None
+) -> Comparison:
+    """Line up two engine results by dimension and indicator, labelled in the active language
+    (with ``labels``, a run's kept names: ``run_reference``)."""
+    dimensions, indicators = labels or reference()
     theirs_d = {d.code: d for d in after.dimensions}
     theirs_i = {i.code: i for i in after.indicators}
 

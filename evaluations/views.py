@@ -458,7 +458,7 @@ def run_what_if(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     """Members and staff: the run re-scored with changed values; nothing is saved (htmx)."""
     acc = access.enterprise_for_member(request.user, pk)
     run = _succeeded(acc, run_pk)
-    indicators = selectors.reference()[1]
+    indicators = selectors.run_reference(run)[1]
     form = WhatIfForm(
         request.POST, indicators=[indicators[c] for c in run.values if c in indicators]
     )
@@ -466,7 +466,7 @@ def run_what_if(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             comparison = selectors.compare_results(
-                run_result(run), run_result(run, form.cleaned_data)
+                run_result(run), run_result(run, form.cleaned_data), selectors.run_reference(run)
             )
         except ScoringError as error:
             for code, problem in error.errors.items():
@@ -502,7 +502,9 @@ def run_compare(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
             "enterprise": acc.enterprise,
             "run": run,
             "other": other,
-            "comparison": selectors.compare_results(run_result(run), compared),
+            "comparison": selectors.compare_results(
+                run_result(run), compared, selectors.run_reference(run)
+            ),
         },
     )
 

@@ -88,3 +88,15 @@ def test_the_migration_fills_the_labels_of_runs_stored_before(enterprise, alice)
     assert labels["indicators"]["logistics_cost"]["name"] == "Logistics costs"
     assert set(labels["indicators"]) == {row["code"] for row in snapshot["indicators"]}
     assert set(labels["dimensions"]) == set(Dimension.objects.values_list("code", flat=True))
+
+
+def test_a_what_if_on_an_old_result_keeps_its_labels(enterprise, alice, client_for):
+    run = submitted_run(AssessmentFactory(enterprise=enterprise), alice)
+    old_dimension = Indicator.objects.get(code="logistics_cost").dimension.name
+    _rename()
+    response = client_for(alice).post(
+        reverse("evaluations:run-what-if", kwargs={"pk": enterprise.pk, "run_pk": run.pk}),
+        {**{code: str(value) for code, value in run.values.items()}, "logistics_cost": "12"},
+    )
+    html = response.content.decode()
+    assert old_dimension in html and "Cost control" not in html
