@@ -20,7 +20,7 @@ from core.forms import add_service_error
 from core.http import HTMX_STOP_POLLING, private_file
 from enterprises import access
 from enterprises.models import Role
-from evaluations import formatting, guidance, peers, plans, recommend, selectors
+from evaluations import formatting, guidance, peers, plans, recommend, selectors, verification
 from evaluations.forms import (
     CHECKLIST_LABELS,
     CHECKLIST_SHORT_LABELS,
@@ -179,10 +179,8 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
     acc = access.enterprise_for_member(request.user, pk, role=role)
     assessment = _assessment(acc, assessment_pk)
     indicators = _indicators()
-    form = AssessmentForm(
-        request.POST if request.method == "POST" else None,
-        initial=AssessmentForm.initial_for(assessment),
-        indicators=indicators,
+    form, asking = _assessment_form(
+        assessment, indicators, request.POST if request.method == "POST" else None
     )
     if request.method == "POST":
         if not assessment.is_draft:
@@ -197,10 +195,21 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
             response = _save_or_submit(request, acc, assessment, form)
             if response is not None:
                 return response
-    return _detail_page(request, acc, assessment, form, indicators)
+    return _detail_page(request, acc, assessment, form, indicators, asking)
 
 
-def _detail_page(request, acc, assessment, form, indicators) -> HttpResponse:
+def _assessment_form(assessment, indicators, data) -> tuple[AssessmentForm, object]:
+    """The form, locked to the indicators a verifier reopened, and what the verifier asks."""
+    form = AssessmentForm(
+        data, initial=AssessmentForm.initial_for(assessment), indicators=indicators
+    )
+    opened, asking = verification.reopened_for_enterprise(assessment)
+    if opened is not None:
+        form.lock_except(opened)
+    return form, asking
+
+
+def _detail_page(request, acc, assessment, form, indicators, asking) -> HttpResponse:
     editable = assessment.is_draft and acc.can_edit
     scheme = default_scheme()
     rows = _scheme_rows()
@@ -228,6 +237,8 @@ def _detail_page(request, acc, assessment, form, indicators) -> HttpResponse:
             "evidence_form": EvidenceForm(indicators=indicators) if editable else None,
             "checklist": complete_checklist(assessment.env_checklist),
             "checklist_labels": CHECKLIST_SHORT_LABELS,
+            "asking": asking,
+            "stamps": [] if asking else verification.stamps_for(assessment),
         },
     )
 
@@ -280,14 +291,14 @@ def _save_draft(request, assessment, form) -> Assessment | None:
 def _save_posted_values(request, acc, assessment) -> HttpResponse | None:
     """An evidence button posts with the assessment form (issue 15: typed values were lost):
     save what was typed as the draft first. A page with the form's errors when it cannot be."""
-    if "env_mode" not in request.POST:
+    if "env_mode" not in request.POST and "with_values" not in request.POST:
         return None  # a client posting the evidence alone
     indicators = _indicators()
-    form = AssessmentForm(request.POST, indicators=indicators)
+    form, asking = _assessment_form(assessment, indicators, request.POST)
     if form.is_valid() and _save_draft(request, assessment, form) is not None:
         return None
     messages.error(request, _("Correct the values marked below first; nothing was attached."))
-    return _detail_page(request, acc, assessment, form, indicators)
+    return _detail_page(request, acc, assessment, form, indicators, asking)
 
 
 def _warning_lines(warnings) -> list[tuple[str, str]]:
@@ -341,14 +352,18 @@ def assessment_reopen(request: HttpRequest, pk: int, assessment_pk: int) -> Http
     """Editors and owners: back to a draft; earlier runs stay as they were."""
     acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
     assessment = _assessment(acc, assessment_pk)
-    assessment_services.assessment_reopen(assessment=assessment, user=request.user)
-    messages.success(
-        request,
-        _(
-            "The assessment is a draft again. Submitting it makes a new evaluation; the earlier "
-            "ones stay as they were."
-        ),
-    )
+    try:
+        assessment_services.assessment_reopen(assessment=assessment, user=request.user)
+    except ValidationError as error:  # under review by an organisation
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "The assessment is a draft again. Submitting it makes a new evaluation; the "
+                "earlier ones stay as they were."
+            ),
+        )
     return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
 
 
@@ -432,7 +447,13 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     acc = access.enterprise_for_member(request.user, pk)
     run = _run(acc, run_pk)
     page = selectors.run_page(run)
-    context = {"acc": acc, "enterprise": acc.enterprise, "run": run, "page": page}
+    context = {
+        "acc": acc,
+        "enterprise": acc.enterprise,
+        "run": run,
+        "page": page,
+        "stamps": verification.stamps_for(run.assessment_id),
+    }
     if run.status == EvaluationRun.Status.SUCCEEDED:
         position = peers.peer_position(run)
         advice = recommend.cached_recommendations(run, cohort=position.cohort)

@@ -13,7 +13,7 @@ from tests.factories import AssessmentFactory, submitted_run
 
 pytestmark = pytest.mark.django_db
 
-fill_labels = importlib.import_module("evaluations.migrations.0018_run_snapshot_labels").fill_labels
+fill_labels = importlib.import_module("evaluations.migrations.0019_run_snapshot_labels").fill_labels
 
 
 def _rename():

@@ -43,6 +43,6 @@ def fill_labels(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("evaluations", "0017_alter_evaluationrun_origin")]
+    dependencies = [("evaluations", "0018_verification")]
 
     operations = [migrations.RunPython(fill_labels, migrations.RunPython.noop)]
