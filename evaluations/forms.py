@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -14,7 +15,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Assessment, Indicator, SchemeIndicator, WeightScheme
-from evaluations.models.assessments import FIRST_YEAR, LAST_YEAR, Quarter
+from evaluations.models.assessments import FIRST_YEAR, LAST_YEAR, Quarter, period_label
+from evaluations.models.recommendations import ChecklistAnswer
 from evaluations.scoring.checklist import ITEMS as CHECKLIST_ITEMS
 from evaluations.services.assessments import ENV_CODE
 
@@ -227,16 +229,18 @@ def _number(value) -> str:
 
 
 def indicator_help(indicator: Indicator, row: SchemeIndicator | None) -> str:
-    """Unit, what good and poor look like under the default scheme, and the paper's note."""
+    """Unit, what good and poor look like and the weight under the scheme that will score the
+    entry (the default scheme); what to measure is in the guidance below the field."""
     parts = [indicator.localized("unit")]
     if row is not None:
         parts.append(
             gettext("Scores 100 at %(best)s or better, 0 at %(worst)s or worse.")
             % {"best": _number(row.best), "worst": _number(row.worst)}
         )
-    note = indicator.localized("paper_note")
-    if note:
-        parts.append(note)
+        parts.append(
+            gettext("Weight in the overall score: %(weight)s %%")
+            % {"weight": f"{float(row.weight) * 100:g}"}
+        )
     return " · ".join(parts)
 
 
@@ -276,6 +280,9 @@ class CompareForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
+    """A period no later than the current quarter; "start from the last period" only when the
+    enterprise has an earlier assessment to start from (issue 15)."""
+
     year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     quarter = forms.TypedChoiceField(label=_("Quarter"), choices=Quarter.choices, coerce=int)
     prefill = forms.BooleanField(
@@ -285,11 +292,32 @@ class PeriodForm(forms.Form):
         help_text=_("Copy the values of the latest earlier assessment, to edit."),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, today: date, latest: Assessment | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.current = (today.year, (today.month - 1) // 3 + 1)
+        layout = [Row(Column("year"), Column("quarter"))]
+        if latest is None:
+            del self.fields["prefill"]
+        else:
+            self.fields["prefill"].help_text = format_lazy(
+                _("Copy the values of the latest earlier assessment ({period}), to edit."),
+                period=latest.period,
+            )
+            layout.append("prefill")
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(Row(Column("year"), Column("quarter")), "prefill")
+        self.helper.layout = Layout(*layout)
+
+    def clean(self):
+        data = super().clean()
+        year, quarter = data.get("year"), data.get("quarter")
+        if year is not None and quarter is not None and (year, quarter) > self.current:
+            self.add_error(
+                "quarter",
+                _("%(period)s has not begun yet: assess a quarter up to the current one.")
+                % {"period": period_label(year, quarter)},
+            )
+        return data
 
 
 CHECKLIST_LABELS = {
@@ -305,6 +333,12 @@ CHECKLIST_LABELS = {
     "renewable_electricity_pct": _("Renewable share of own electricity (%) — 0.10 points per %"),
     "returns_programme": _("A returns-reduction or reuse programme runs — 10 points"),
 }
+
+
+# The checklist's working names each answer briefly (issue 15: it showed the answers' codes).
+CHECKLIST_SHORT_LABELS = {answer.value: answer.label for answer in ChecklistAnswer}
+
+GUIDANCE_HTML = '{%% include "evaluations/_guidance.html" with g=guidance.%s %%}'
 
 
 class AssessmentForm(forms.Form):
@@ -357,9 +391,13 @@ class AssessmentForm(forms.Form):
                 )
         fieldsets = []
         for code, codes in groups.items():
-            members = list(codes)
-            if ENV_CODE in members:
-                members = ["env_mode", *members]
+            members: list = []
+            for name in codes:
+                members.append(name)
+                if name.startswith("na_"):  # after an indicator's two fields, its guidance
+                    members.append(HTML(GUIDANCE_HTML % name.removeprefix("na_")))
+            if ENV_CODE in codes:
+                members = ["env_mode", Div(*members, css_id="env-typed")]
             fieldsets.append(Fieldset(titles[code], *members))
         checklist = [f"checklist_{key}" for key, _kind, _factor in CHECKLIST_ITEMS]
         self.helper = FormHelper()
@@ -392,6 +430,21 @@ class AssessmentForm(forms.Form):
             self.fields[indicator.code].help_text = indicator_help(
                 indicator, scheme_rows.get(indicator.code)
             )
+
+    def filled_count(self) -> int:
+        """How many indicators hold a value or are marked not available, as the form holds them
+        (the checklist's environmental score counts once its three percentages are given)."""
+        filled = 0
+        checklist = self["env_mode"].value() == Assessment.EnvMode.CHECKLIST
+        for indicator in self.indicators:
+            if indicator.code == ENV_CODE and checklist:
+                shares = [f"checklist_{k}" for k, kind, _f in CHECKLIST_ITEMS if kind != "yes"]
+                filled += all(self[name].value() not in (None, "") for name in shares)
+            elif self[f"na_{indicator.code}"].value() in (True, "on"):
+                filled += 1
+            else:
+                filled += self[indicator.code].value() not in (None, "")
+        return filled
 
     confirm_warnings = forms.BooleanField(
         label=_("I have checked these values: submit them as they are."), required=False
@@ -450,6 +503,9 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, indicators: Iterable[Indicator], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Posted with the assessment form, so what was typed is saved first (issue 15).
+        for field in self.fields.values():
+            field.widget.attrs["form"] = "assessment-form"
         self.fields["indicator_code"].choices = [
             (indicator.code, indicator.localized("name")) for indicator in indicators
         ]

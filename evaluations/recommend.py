@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import caching
 from evaluations import formatting, peers, selectors
-from evaluations.models import EvaluationRun, Recommendation
+from evaluations.models import EvaluationRun, Indicator, Recommendation
 from evaluations.models.recommendations import ChecklistAnswer
 from evaluations.scoring import SchemeSpec, scheme_from_dict
 from evaluations.scoring.advice import Change, Item, Profile, Ranked, rank
@@ -131,8 +131,10 @@ def advise(
     checklist: Mapping[str, object] | None = None,
     profile: Profile | None = None,
     cohort=None,
+    indicators: Mapping[str, Indicator] | None = None,
 ) -> list[Advice]:
-    """The catalogue ranked for these values, each item with its words."""
+    """The catalogue ranked for these values, each item with its words (indicators named as
+    ``indicators`` says: a run's kept names; else as the rows are now)."""
     by_code = {row.code: row for row in rows}
     ranked = rank(
         scheme,
@@ -142,7 +144,7 @@ def advise(
         profile=profile,
         upper_quartiles=upper_quartiles(scheme, cohort),
     )
-    return [Advice(by_code[r.item.code], r, what_if_line(r)) for r in ranked]
+    return [Advice(by_code[r.item.code], r, what_if_line(r, indicators)) for r in ranked]
 
 
 def recommendations_for(run: EvaluationRun, *, cohort=None) -> list[Advice]:
@@ -156,6 +158,7 @@ def recommendations_for(run: EvaluationRun, *, cohort=None) -> list[Advice]:
         checklist=run.checklist,
         profile=enterprise_profile(run.enterprise),
         cohort=cohort,
+        indicators=selectors.run_reference(run)[1],
     )
 
 
@@ -174,13 +177,17 @@ def cached_recommendations(run: EvaluationRun, *, cohort=None) -> list[Advice]:
     )
 
 
-def what_if_line(ranked: Ranked) -> str:
+def what_if_line(ranked: Ranked, indicators: Mapping[str, Indicator] | None = None) -> str:
     """ "Logistics costs from 18 to 11.5 (% of sales revenue): +6.5 points", a condition and
     its effect, as the engine computed it."""
-    return change_line(ranked.change, ranked.points)
+    return change_line(ranked.change, ranked.points, indicators)
 
 
-def change_line(change: Change | None, points: float | None) -> str:
+def change_line(
+    change: Change | None,
+    points: float | None,
+    indicators: Mapping[str, Indicator] | None = None,
+) -> str:
     """The what-if line of one change and its points (also for a change kept with a plan
     action); "" without either."""
     if change is None or points is None:
@@ -191,7 +198,7 @@ def change_line(change: Change | None, points: float | None) -> str:
         if change.after is True:
             return _("“%(answer)s” answered yes: %(gain)s points") % values
         return _("“%(answer)s” raised to 100: %(gain)s points") % values
-    indicator = selectors.reference()[1].get(change.input)
+    indicator = (indicators or selectors.reference()[1]).get(change.input)
     return _("%(name)s from %(old)s to %(new)s (%(unit)s): %(gain)s points") % {
         "name": indicator.localized("name") if indicator else change.input,
         "old": formatting.plain(change.before),

@@ -6,6 +6,7 @@ obtained from ``enterprises.access``; none of them checks access itself.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -157,6 +158,38 @@ def _load_reference() -> tuple[dict[str, Dimension], dict[str, Indicator]]:
     dimensions = {d.code: d for d in Dimension.objects.all()}
     indicators = {i.code: i for i in Indicator.objects.select_related("dimension")}
     return dimensions, indicators
+
+
+def run_reference(run: EvaluationRun) -> tuple[dict[str, Dimension], dict[str, Indicator]]:
+    """The dimensions and indicators as the run was scored: unsaved copies of the rows whose
+    names and units are the ones its snapshot kept (issue 14: an edit in admin never relabels
+    an old result). A snapshot without labels reads the rows as they are."""
+    dimensions, indicators = reference()
+    labels = (run.scheme_snapshot or {}).get("labels")
+    if not isinstance(labels, dict):
+        return dimensions, indicators
+    return (
+        _relabelled(dimensions, labels.get("dimensions")),
+        _relabelled(indicators, labels.get("indicators")),
+    )
+
+
+def _relabelled(rows: dict, kept: object) -> dict:
+    if not isinstance(kept, dict):
+        return rows
+    out = {}
+    for code, row in rows.items():
+        words = kept.get(code)
+        if isinstance(words, dict):
+            row = copy.copy(row)  # the cached rows are shared: never changed in place
+            for field, text in words.items():
+                if field in LABEL_FIELDS and isinstance(text, str):
+                    setattr(row, field, text)
+        out[code] = row
+    return out
+
+
+LABEL_FIELDS = {"name", "name_zh", "unit", "unit_zh"}
 
 
 @dataclass
@@ -338,7 +371,7 @@ def run_page(run: EvaluationRun) -> RunPage:
     """Everything the result page shows about one run."""
     if run.status != EvaluationRun.Status.SUCCEEDED:
         return RunPage(run, [], [], None, None, None)
-    dimensions, indicators = reference()
+    dimensions, indicators = run_reference(run)
     previous = previous_result(run)
     # Always one query, with or without a previous period, so the page's query count is fixed.
     before_dims = dict(
@@ -406,9 +439,12 @@ class Comparison:
     indicators: list[IndicatorChange]
 
 
-def compare_results(before: ScoreResult, after: ScoreResult) -> Comparison:
-    """Line up two engine results by dimension and indicator, labelled in the active language."""
-    dimensions, indicators = reference()
+def compare_results(
+    before: ScoreResult, after: ScoreResult, labels: tuple[dict, dict] | None = None
+) -> Comparison:
+    """Line up two engine results by dimension and indicator, labelled in the active language
+    (with ``labels``, a run's kept names: ``run_reference``)."""
+    dimensions, indicators = labels or reference()
     theirs_d = {d.code: d for d in after.dimensions}
     theirs_i = {i.code: i for i in after.indicators}
 

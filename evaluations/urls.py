@@ -12,6 +12,7 @@ urlpatterns = [
     path(f"{A}/", views.assessment_detail, name="assessment"),
     path(f"{A}/checklist/", views.checklist_preview, name="checklist-preview"),
     path(f"{A}/reopen/", views.assessment_reopen, name="assessment-reopen"),
+    path(f"{A}/delete/", views.assessment_delete, name="assessment-delete"),
     path(f"{A}/verification/platform/", verification_views.review, name="verification-platform"),
     path(
         f"{A}/verification/<id:organisation_pk>/",

@@ -23,6 +23,7 @@ from enterprises.models import Role
 from evaluations import formatting, guidance, peers, plans, recommend, selectors, verification
 from evaluations.forms import (
     CHECKLIST_LABELS,
+    CHECKLIST_SHORT_LABELS,
     AssessmentForm,
     CompareForm,
     EvidenceForm,
@@ -125,31 +126,45 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Editors and owners: a new assessment for a period."""
     acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
-    form = PeriodForm(request.POST or None, initial=_next_period(acc.enterprise))
+    latest = acc.enterprise.assessments.order_by("-year", "-quarter").first()
+    form = PeriodForm(
+        request.POST or None,
+        initial=_next_period(latest),
+        today=timezone.localdate(),
+        latest=latest,
+    )
+    existing = None
     if request.method == "POST" and form.is_valid():
-        try:
-            assessment = assessment_services.assessment_create(
-                enterprise=acc.enterprise,
-                user=request.user,
-                year=form.cleaned_data["year"],
-                quarter=form.cleaned_data["quarter"],
-                prefill=form.cleaned_data["prefill"],
+        existing = acc.enterprise.assessments.filter(
+            year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
+        ).first()
+        if existing is not None:
+            form.add_error(
+                "quarter", _("This enterprise already has an assessment for this period.")
             )
-        except ValidationError as error:
-            add_service_error(form, error)
         else:
-            messages.success(request, _("The assessment has been created; enter its values."))
-            return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
+            try:
+                assessment = assessment_services.assessment_create(
+                    enterprise=acc.enterprise,
+                    user=request.user,
+                    year=form.cleaned_data["year"],
+                    quarter=form.cleaned_data["quarter"],
+                    prefill=form.cleaned_data.get("prefill", False),
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The assessment has been created; enter its values."))
+                return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
     return render(
         request,
         "evaluations/assessment_new.html",
-        {"acc": acc, "enterprise": acc.enterprise, "form": form},
+        {"acc": acc, "enterprise": acc.enterprise, "form": form, "existing": existing},
     )
 
 
-def _next_period(enterprise) -> dict:
+def _next_period(latest: Assessment | None) -> dict:
     """The quarter after the latest assessment, or the current quarter for the first one."""
-    latest = enterprise.assessments.order_by("-year", "-quarter").first()
     if latest is None:
         today = timezone.localdate()
         return {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
@@ -164,25 +179,44 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
     acc = access.enterprise_for_member(request.user, pk, role=role)
     assessment = _assessment(acc, assessment_pk)
     indicators = _indicators()
-    editable = assessment.is_draft and acc.can_edit
-    form = AssessmentForm(
-        request.POST if request.method == "POST" else None,
-        initial=AssessmentForm.initial_for(assessment),
-        indicators=indicators,
+    form, asking = _assessment_form(
+        assessment, indicators, request.POST if request.method == "POST" else None
     )
-    opened, asking = verification.reopened_for_enterprise(assessment)
-    if opened is not None:
-        form.lock_except(opened)
     if request.method == "POST":
         if not assessment.is_draft:
+            latest = assessment.runs.order_by("-created_at", "-id").first()
+            if "submit" in request.POST and latest is not None:
+                # The same submission sent twice (a double click, a resent form): its result.
+                messages.info(request, _("This assessment has already been submitted."))
+                return redirect("evaluations:run", pk=pk, run_pk=latest.pk)
             messages.error(request, _("This assessment was submitted; reopen it to change it."))
             return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
         if form.is_valid():
             response = _save_or_submit(request, acc, assessment, form)
             if response is not None:
                 return response
-    form.describe(_scheme_rows())  # help texts only when the form is shown
+    return _detail_page(request, acc, assessment, form, indicators, asking)
+
+
+def _assessment_form(assessment, indicators, data) -> tuple[AssessmentForm, object]:
+    """The form, locked to the indicators a verifier reopened, and what the verifier asks."""
+    form = AssessmentForm(
+        data, initial=AssessmentForm.initial_for(assessment), indicators=indicators
+    )
+    opened, asking = verification.reopened_for_enterprise(assessment)
+    if opened is not None:
+        form.lock_except(opened)
+    return form, asking
+
+
+def _detail_page(request, acc, assessment, form, indicators, asking) -> HttpResponse:
+    editable = assessment.is_draft and acc.can_edit
+    scheme = default_scheme()
+    rows = _scheme_rows()
+    form.describe(rows)  # help texts only when the form is shown
     runs = assessment.runs.select_related("scheme").order_by("-created_at", "-id")
+    filled = form.filled_count()
+    progress = _("%(filled)s of %(total)s indicators filled")
     return render(
         request,
         "evaluations/assessment_detail.html",
@@ -194,9 +228,15 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
             "editable": editable,
             "indicators": indicators,
             "runs": runs,
+            "scheme": scheme,
+            "guidance": {i.code: guidance.indicator_guidance(i.code) for i in indicators},
+            "filled": filled,
+            "progress_format": progress,  # the script fills it in as the person types
+            "progress_text": progress % {"filled": filled, "total": len(indicators)},
             "evidence": {e.indicator_code: e for e in assessment.evidence.all()},
             "evidence_form": EvidenceForm(indicators=indicators) if editable else None,
             "checklist": complete_checklist(assessment.env_checklist),
+            "checklist_labels": CHECKLIST_SHORT_LABELS,
             "asking": asking,
             "stamps": [] if asking else verification.stamps_for(assessment),
         },
@@ -208,16 +248,8 @@ def _save_or_submit(request, acc, assessment, form) -> HttpResponse | None:
     keeps the saved draft (the submission alone rolls back to its savepoint)."""
     submit = "submit" in request.POST
     with transaction.atomic():
-        try:
-            assessment = assessment_services.assessment_save(
-                assessment=assessment,
-                user=request.user,
-                values=form.values(),
-                env_mode=form.cleaned_data["env_mode"],
-                env_checklist=form.checklist(),
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
+        assessment = _save_draft(request, assessment, form)
+        if assessment is None:
             return None
         if submit:
             try:
@@ -231,14 +263,42 @@ def _save_or_submit(request, acc, assessment, form) -> HttpResponse | None:
                 form.warnings = _warning_lines(unconfirmed.warnings)
                 return None
             except ValidationError as error:
-                add_service_error(form, error)
                 form.add_error(None, _("The draft was saved, but it cannot be submitted yet."))
+                add_service_error(form, error)
                 return None
     if not submit:
         messages.success(request, _("Draft saved."))
         return redirect("evaluations:assessment", pk=acc.enterprise.pk, assessment_pk=assessment.pk)
     messages.success(request, _("Submitted. The evaluation is being computed."))
     return redirect("evaluations:run", pk=acc.enterprise.pk, run_pk=run.pk)
+
+
+def _save_draft(request, assessment, form) -> Assessment | None:
+    """The draft as the (valid) form holds it, or None with the service's error on the form."""
+    try:
+        return assessment_services.assessment_save(
+            assessment=assessment,
+            user=request.user,
+            values=form.values(),
+            env_mode=form.cleaned_data["env_mode"],
+            env_checklist=form.checklist(),
+        )
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None
+
+
+def _save_posted_values(request, acc, assessment) -> HttpResponse | None:
+    """An evidence button posts with the assessment form (issue 15: typed values were lost):
+    save what was typed as the draft first. A page with the form's errors when it cannot be."""
+    if "env_mode" not in request.POST and "with_values" not in request.POST:
+        return None  # a client posting the evidence alone
+    indicators = _indicators()
+    form, asking = _assessment_form(assessment, indicators, request.POST)
+    if form.is_valid() and _save_draft(request, assessment, form) is not None:
+        return None
+    messages.error(request, _("Correct the values marked below first; nothing was attached."))
+    return _detail_page(request, acc, assessment, form, indicators, asking)
 
 
 def _warning_lines(warnings) -> list[tuple[str, str]]:
@@ -279,7 +339,11 @@ def checklist_preview(request: HttpRequest, pk: int, assessment_pk: int) -> Http
     return render(
         request,
         "evaluations/_checklist.html",
-        {"checklist": complete_checklist(form.checklist()), "assessment": assessment},
+        {
+            "checklist": complete_checklist(form.checklist()),
+            "assessment": assessment,
+            "checklist_labels": CHECKLIST_SHORT_LABELS,
+        },
     )
 
 
@@ -294,9 +358,35 @@ def assessment_reopen(request: HttpRequest, pk: int, assessment_pk: int) -> Http
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("The assessment is a draft again. Submitting it makes a new run.")
+            request,
+            _(
+                "The assessment is a draft again. Submitting it makes a new evaluation; the "
+                "earlier ones stay as they were."
+            ),
         )
     return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
+
+
+def assessment_delete(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    """Editors and owners: GET asks for confirmation, POST deletes a draft never evaluated."""
+    acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
+    assessment = _assessment(acc, assessment_pk)
+    if request.method == "POST":
+        try:
+            assessment_services.assessment_delete(assessment=assessment, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
+        messages.success(
+            request,
+            _("The draft of %(period)s has been deleted.") % {"period": assessment.period},
+        )
+        return redirect("evaluations:dashboard", pk=pk)
+    return render(
+        request,
+        "evaluations/assessment_delete.html",
+        {"acc": acc, "enterprise": acc.enterprise, "assessment": assessment},
+    )
 
 
 @require_POST
@@ -304,6 +394,8 @@ def evidence_upload(request: HttpRequest, pk: int, assessment_pk: int) -> HttpRe
     """Editors and owners: attach a file to one indicator of a draft."""
     acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
     assessment = _assessment(acc, assessment_pk)
+    if assessment.is_draft and (page := _save_posted_values(request, acc, assessment)):
+        return page
     form = EvidenceForm(request.POST, request.FILES, indicators=_indicators())
     if form.is_valid():
         try:
@@ -338,6 +430,8 @@ def evidence_delete(request: HttpRequest, pk: int, assessment_pk: int, evidence_
     acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
     assessment = _assessment(acc, assessment_pk)
     evidence = get_object_or_404(assessment.evidence.select_related("assessment"), pk=evidence_pk)
+    if assessment.is_draft and (page := _save_posted_values(request, acc, assessment)):
+        return page
     try:
         assessment_services.evidence_delete(evidence=evidence)
     except ValidationError as error:
@@ -385,7 +479,7 @@ def run_what_if(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     """Members and staff: the run re-scored with changed values; nothing is saved (htmx)."""
     acc = access.enterprise_for_member(request.user, pk)
     run = _succeeded(acc, run_pk)
-    indicators = selectors.reference()[1]
+    indicators = selectors.run_reference(run)[1]
     form = WhatIfForm(
         request.POST, indicators=[indicators[c] for c in run.values if c in indicators]
     )
@@ -393,7 +487,7 @@ def run_what_if(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             comparison = selectors.compare_results(
-                run_result(run), run_result(run, form.cleaned_data)
+                run_result(run), run_result(run, form.cleaned_data), selectors.run_reference(run)
             )
         except ScoringError as error:
             for code, problem in error.errors.items():
@@ -429,7 +523,9 @@ def run_compare(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
             "enterprise": acc.enterprise,
             "run": run,
             "other": other,
-            "comparison": selectors.compare_results(run_result(run), compared),
+            "comparison": selectors.compare_results(
+                run_result(run), compared, selectors.run_reference(run)
+            ),
         },
     )
 

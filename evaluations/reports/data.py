@@ -245,7 +245,7 @@ def methodology(run, page: RunPage) -> Methodology:
     )
     scheme = getattr(run, "scheme", None)
     return Methodology(
-        scheme_name=scheme.name if scheme is not None else run.scheme_slug,
+        scheme_name=scheme.localized("name") if scheme is not None else run.scheme_slug,
         slug=result.scheme,
         version=result.scheme_version,
         lines=lines,
@@ -257,16 +257,17 @@ def methodology(run, page: RunPage) -> Methodology:
         total_weight=sum(d.weight for d in result.dimensions),
         total_contribution=sum(d.contribution for d in result.dimensions),
         overall=result.overall,
-        provenance=ahp_provenance(snapshot.get("ahp")),
+        provenance=ahp_provenance(snapshot.get("ahp"), selectors.run_reference(run)),
     )
 
 
-def ahp_provenance(comparisons: object) -> tuple[AhpMatrix, ...]:
+def ahp_provenance(comparisons: object, reference=None) -> tuple[AhpMatrix, ...]:
     """The stored comparisons as matrices people read, each with what the engine derives from
-    it (weights, lambda_max, CR); empty when there are none or they are unreadable."""
+    it (weights, lambda_max, CR); empty when there are none or they are unreadable. Named as
+    ``reference`` (a run's kept names) says, else as the rows are now."""
     if not isinstance(comparisons, dict):
         return ()
-    dimensions, indicators = selectors.reference()
+    dimensions, indicators = reference or selectors.reference()
     levels = [(_("Dimensions"), comparisons.get("dimensions"), dimensions)]
     inside = comparisons.get("indicators")
     for code, level in inside.items() if isinstance(inside, dict) else ():
@@ -382,7 +383,7 @@ def report_data(
         checklist=checklist,
         checklist_total=checklist_total,
         stamps=verification.stamps_for(run.assessment_id),
-        evidence=evidence_lines(run, selectors.reference()[1]) if evidence else [],
+        evidence=evidence_lines(run, selectors.run_reference(run)[1]) if evidence else [],
         shared=grant_id is not None,
         evidence_shared=evidence,
         check_url=check_url(check_code) if check_code else "",

@@ -201,12 +201,7 @@ def run_create(
     try:
         values = validate_values(spec, assessment.values, allow_not_available=True)
     except ScoringError as error:
-        raise ValidationError(
-            {
-                code: _("%(field)s: %(problem)s") % {"field": code, "problem": problem}
-                for code, problem in error.errors.items()
-            }
-        ) from None
+        raise ValidationError(_value_errors(error)) from None
     warnings = plausibility_warnings(spec, values)
     if warnings and not confirm_warnings:
         raise PlausibilityUnconfirmed(warnings)
@@ -233,6 +228,21 @@ def run_create(
     )
     transaction.on_commit(lambda: run_enqueue(run.pk, stamped=True), robust=True)
     return run
+
+
+def _value_errors(error: ScoringError) -> dict[str, str]:
+    """The engine's problems by field, in the reader's words: an indicator's name, never its
+    code (issue 15: "logistics_cost: a value is required")."""
+    names = {i.code: i.localized("name") for i in Indicator.objects.filter(code__in=error.errors)}
+    messages = {}
+    for code, problem in error.errors.items():
+        if problem == "a value is required":
+            problem = _("a value is required to submit; type it or mark it not available")
+        messages[code] = _("%(field)s: %(problem)s") % {
+            "field": names.get(code, code),
+            "problem": problem,
+        }
+    return messages
 
 
 @transaction.atomic
@@ -275,6 +285,23 @@ def assessment_reopen(*, assessment: Assessment, user) -> Assessment:
     assessment.updated_by = user
     assessment.save(update_fields=["status", "updated_by", "updated_at"])
     return assessment
+
+
+@transaction.atomic
+def assessment_delete(*, assessment: Assessment, user) -> None:
+    """Delete a draft that was never evaluated, with its evidence (the files once committed).
+    The audit trail records the deletion with the values it held. A draft with runs (a
+    reopened submission) keeps its history and is refused."""
+    assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    _require_draft(assessment)
+    if assessment.runs.exists():
+        raise ValidationError(
+            _("This draft has evaluations from an earlier submission, so it is kept."),
+            code="has_runs",
+        )
+    for evidence in assessment.evidence.all():
+        evidence_remove(evidence=evidence)
+    assessment.delete()
 
 
 # --- Evidence ---------------------------------------------------------------------------------

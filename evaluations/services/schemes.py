@@ -170,7 +170,30 @@ def scheme_snapshot(scheme: WeightScheme, spec: SchemeSpec | None = None) -> dic
     data = scheme_to_dict(spec)
     if ahp_describes_weights(scheme.ahp_comparisons, spec):
         data["ahp"] = scheme.ahp_comparisons
+    data["labels"] = scheme_labels(spec.codes)
     return data
+
+
+LABEL_FIELDS = {
+    "dimensions": ("name", "name_zh"),
+    "indicators": ("name", "name_zh", "unit", "unit_zh"),
+}
+
+
+def scheme_labels(codes: Iterable[str]) -> dict[str, dict[str, dict[str, str]]]:
+    """The names and units, in English and Chinese as the rows hold them now, of the scheme's
+    indicators and their dimensions: a run keeps the words it was scored with, so a label
+    edited in admin later never relabels an old result or report (issue 14). One query."""
+    indicators = Indicator.objects.filter(code__in=list(codes)).select_related("dimension")
+    labels: dict[str, dict[str, dict[str, str]]] = {"dimensions": {}, "indicators": {}}
+    for indicator in indicators:
+        labels["indicators"][indicator.code] = {
+            field: getattr(indicator, field) for field in LABEL_FIELDS["indicators"]
+        }
+        labels["dimensions"][indicator.dimension.code] = {
+            field: getattr(indicator.dimension, field) for field in LABEL_FIELDS["dimensions"]
+        }
+    return labels
 
 
 def ahp_describes_weights(comparisons: object, spec: SchemeSpec) -> bool:

@@ -53,6 +53,7 @@ REQUIRED: dict[str, dict[str, tuple[str, int] | dict[str, int | str]]] = {
     "evaluations:assessment": {"GET": (Role.VIEWER, 200), "POST": (Role.EDITOR, 200)},  # errors
     "evaluations:checklist-preview": {"POST": (Role.EDITOR, 200)},
     "evaluations:assessment-reopen": {"POST": (Role.EDITOR, 302)},
+    "evaluations:assessment-delete": {"GET": (Role.EDITOR, 200), "POST": (Role.EDITOR, 302)},
     "evaluations:evidence-upload": {"POST": (Role.EDITOR, 302)},
     "evaluations:evidence": {"GET": (Role.VIEWER, 200)},
     "evaluations:evidence-delete": {"POST": (Role.EDITOR, 302)},

@@ -145,7 +145,9 @@ def test_rescoring_adds_one_run_per_enterprise_and_leaves_the_originals_alone(
         assert (run.year, run.quarter, run.values) == (source.year, source.quarter, source.values)
         assert run.status == EvaluationRun.Status.SUCCEEDED and run.error == ""
         assert (run.scheme, run.scheme_slug, run.scheme_version) == (target, "green-2027", 1)
-        assert run.scheme_snapshot == scheme_to_dict(scheme_spec(target))
+        kept = {k: v for k, v in run.scheme_snapshot.items() if k != "labels"}
+        assert kept == scheme_to_dict(scheme_spec(target))
+        assert set(run.scheme_snapshot["labels"]["indicators"]) == set(scheme_spec(target).codes)
         assert run.created_by == user and run.finished_at is not None
     assert (job.status, job.total, job.done, job.skipped) == (JobStatus.DONE, 3, 3, 0)
     assert job.progress_percent == 100.0 and job.finished_at >= job.started_at
