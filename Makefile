@@ -63,9 +63,10 @@ bench: setup
 	@status=0; run() { echo "--- bench/$$*"; QUICK=$(QUICK) $(PY) bench/"$$@" || status=1; }; \
 	run engine.py $(if $(QUICK),--rows 100000); \
 	run rescore.py; \
+	run robustness.py $(if $(QUICK),--rows 10000); \
 	run submit.py; \
 	run pages.py; \
-	if [ -f bench/pdf.py ]; then run pdf.py $(if $(QUICK),--repeat 3); fi; \
+	run pdf.py $(if $(QUICK),--repeat 3); \
 	run programme_import.py; \
 	exit $$status
 

@@ -226,13 +226,18 @@ class Bench:
 
         redis.Redis.from_url(BROKER_URL).flushdb()
 
-    def worker(self, *, concurrency: int = 2) -> subprocess.Popen:
-        """A Celery worker on the bench broker, ready when this returns."""
+    def worker(
+        self, *, concurrency: int = 2, queues: Sequence[str] = ("evaluations",), nice: int = 0
+    ) -> subprocess.Popen:
+        """A Celery worker on the bench broker taking ``queues`` (as the Procfile's workers:
+        evaluations, reports, mail), at ``nice`` (the reports worker runs at 10), ready when
+        this returns."""
         ready = REPO_ROOT / "var" / "bench" / f"worker-{os.getpid()}-{len(_processes)}.ready"
         ready.unlink(missing_ok=True)
         log_name = "worker.log"
         process = self._start(
             [
+                *(["nice", "-n", str(nice)] if nice else []),
                 PYTHON,
                 "-m",
                 "celery",
@@ -241,6 +246,7 @@ class Bench:
                 "worker",
                 "--pool=prefork",
                 f"--concurrency={concurrency}",
+                f"--queues={','.join(queues)}",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",

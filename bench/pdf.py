@@ -1,61 +1,66 @@
-"""Benchmark the PDF report: render time and memory for a report with many indicator rows.
+"""Benchmark the PDF report: clicking "PDF" on a result to having the file, and render time.
 
-    python bench/pdf.py [--rows 50] [--repeat 10] [--languages en zh-hans]
+    python bench/pdf.py [--clicks N] [--every S] [--rows 50] [--repeat 10] [--languages en zh-hans]
 
-The report is built in memory (no database): a synthetic run with ``--rows`` indicators in ten
-dimensions, its methodology appendix and chart, rendered through the real template, stylesheet,
-safe URL fetcher and time limit. PRODUCT issue 6: a PDF that takes more than about a second is
-built in a Celery task rather than in the request, which is what the app does (see
-evaluations/reports/pdf.py). Wall time depends on the machine's load, so the CPU time of the
-process is printed too. The last line is machine-readable (value: the slowest language's median):
-    RESULT pdf value=<median s> floor=0 unit=s ratio=0 target=1
+1. Click to file (the target). On PostgreSQL (``cbec_bench``, seeded as for bench/pages.py)
+   with gunicorn (2 workers), the evaluations worker (2 processes) and the reports worker (1
+   process at nice 10), as the Procfile runs them: a logged-in owner submits N assessments,
+   one every S seconds, alternately in English and Chinese; each fresh result's PDF is
+   pre-rendered on the reports queue in the submitter's language. Ten seconds after each result
+   was stored (its ``finished_at``) the owner clicks "PDF" in the same language: the time runs
+   from that GET until the last byte of the PDF has arrived. When the file is not ready yet the
+   click shows the progress page, which polls every second and then fetches the file, as the
+   browser does; that wait counts. Target: p95 within 1 s (an absolute budget, so the RESULT
+   line's floor is that budget):
+       RESULT pdf_click value=<p95 s> floor=1 unit=s ratio=<p95 / 1 s> target=1
+2. Render time, for the record: a synthetic report with ``--rows`` indicators in ten
+   dimensions, its methodology appendix and chart, built in memory and drawn as the reports
+   worker draws it (the template, then WeasyPrint inline with the safe URL fetcher). A render
+   must fit in the 10 s between a result and the click that expects its file:
+       RESULT pdf_render value=<slowest language's median s> floor=10 unit=s ratio=… target=1
+   Wall time depends on the machine's load, so the CPU time of the process is printed too.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import resource
 import statistics
-import sys
+import threading
 import time
 import tracemalloc
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+from common import Bench, log, median, percentile, quick, result
+from submit import SUBMIT_USER, Client, login, prepare, submit
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbec_site.settings")
-os.environ.setdefault("DJANGO_DEBUG", "true")  # development defaults: no secret key needed
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.utils import timezone, translation  # noqa: E402
-
-from enterprises.models import Enterprise  # noqa: E402
-from evaluations import charts  # noqa: E402
-from evaluations.models import (  # noqa: E402
-    Dimension,
-    EvaluationRun,
-    Indicator,
-    RunDimension,
-    RunIndicator,
-    WeightScheme,
-)
-from evaluations.reports import ReportData, methodology  # noqa: E402
-from evaluations.reports.pdf import render_pdf, render_report, report_html  # noqa: E402
-from evaluations.selectors import DimensionLine, IndicatorLine, RunPage  # noqa: E402
-
-TARGET = 1.0
+CLICK_BUDGET = 1.0  # s, p95 of click to file
+RENDER_BUDGET = 10.0  # s, a result's age when its PDF is expected ready
+CLICK_AFTER = 10.0  # s after the result was stored
+PDF_PREFIX = "PDF bench "
+LANGUAGES = ("en", "zh-hans")
 DIMENSIONS = 10
 
 
-def synthetic_report(rows: int, seed: int = 2025) -> ReportData:
+def synthetic_report(rows: int, seed: int = 2025):
     """A succeeded run with ``rows`` indicators, equal weights, values spread over the bounds."""
+    from django.utils import timezone
+
+    from enterprises.models import Enterprise
+    from evaluations import charts
+    from evaluations.models import (
+        Dimension,
+        EvaluationRun,
+        Indicator,
+        RunDimension,
+        RunIndicator,
+        WeightScheme,
+    )
+    from evaluations.reports.data import ReportData, methodology
+    from evaluations.selectors import DimensionLine, IndicatorLine, RunPage
+
     rng = random.Random(seed)
     dimensions = [
         Dimension(code=f"dim_{d}", name=f"Dimension {d + 1}", name_zh=f"维度{d + 1}", order=d)
@@ -147,48 +152,178 @@ def synthetic_report(rows: int, seed: int = 2025) -> ReportData:
     )
 
 
-def measure(rows: int, repeat: int, language: str) -> tuple[float, float, float, int, int, int]:
+def measure_render(rows: int, repeat: int, language: str):
     """Median and fastest wall s, median CPU s, Python peak bytes of one render (tracemalloc),
-    process peak RSS bytes so far (Python, Pango, fonts), PDF bytes."""
+    process peak RSS bytes so far (Python, Pango, fonts), PDF bytes; drawn as the reports
+    worker draws it (inline, ``weasy.write_pdf``)."""
+    from django.utils import translation
+
+    from evaluations.reports import weasy
+    from evaluations.reports.pdf import report_html, static_roots
+
+    def render(data) -> bytes:
+        return weasy.write_pdf(report_html(data), weasy.StaticFilesFetcher(static_roots()))
+
     with translation.override(language):
         data = synthetic_report(rows)
-        pdf = render_report(data)  # warm up: fonts, templates, CSS
+        pdf = render(data)  # warm up: fonts, templates, CSS
         times, cpu = [], []
         for _ in range(repeat):
             start, start_cpu = time.perf_counter(), time.process_time()
-            render_report(data)
+            render(data)
             times.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-        tracemalloc.start()  # slows Python down several times: a generous time limit
-        render_pdf(report_html(data), seconds=600)
+        tracemalloc.start()  # slows Python down several times
+        render(data)
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     return statistics.median(times), min(times), statistics.median(cpu), peak, rss, len(pdf)
 
 
+# --- Click to file -------------------------------------------------------------------------------
+
+
+def get(client: Client, path: str, *, htmx: bool = False) -> tuple[int, str, bytes, dict]:
+    """GET ``path`` as the logged-in browser in ``client.language``; status, type, body,
+    headers."""
+    headers = {"Cookie": client.auth.cookie, "Accept-Language": client.language}
+    if htmx:
+        headers["HX-Request"] = "true"
+    for attempt in (1, 2):
+        try:
+            client.conn.request("GET", path, headers=headers)
+            response = client.conn.getresponse()
+            body = response.read()
+            break
+        except (http.client.HTTPException, OSError):
+            client.conn.close()  # a closed keep-alive connection: once more on a new one
+            if attempt == 2:
+                raise
+    kind = response.getheader("Content-Type", "")
+    return response.status, kind, body, dict(response.getheaders())
+
+
+def click_to_file(client: Client, enterprise_id: int, run_id: int) -> tuple[float, bool]:
+    """Seconds from the click to the PDF's last byte; True if the first answer was the file."""
+    url = f"/enterprises/{enterprise_id}/runs/{run_id}/report.pdf"
+    start = time.perf_counter()
+    status, kind, body, _headers = get(client, url)
+    if status == 200 and kind == "application/pdf" and body.startswith(b"%PDF"):
+        return time.perf_counter() - start, True
+    if status != 200:
+        raise RuntimeError(f"GET {url}: HTTP {status}")
+    while True:  # the progress page: htmx polls its status every second, then fetches the file
+        if time.perf_counter() - start > 120:
+            raise RuntimeError(f"{url}: no file within 120 s")
+        time.sleep(1.0)
+        status, _kind, _body, headers = get(client, f"{url}/status/", htmx=True)
+        if "HX-Trigger" in headers:  # ready: static/js/pdf-ready.js fetches the file
+            status, kind, body, _headers = get(client, url)
+            if kind == "application/pdf" and body.startswith(b"%PDF"):
+                return time.perf_counter() - start, False
+        elif status != 200:
+            raise RuntimeError(f"{url}/status/: HTTP {status}")
+
+
+def finished_at(run_id: int, timeout: float = 60):
+    from evaluations.models import EvaluationRun
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = (
+            EvaluationRun.objects.filter(pk=run_id, status="succeeded")
+            .values_list("finished_at", flat=True)
+            .first()
+        )
+        if done is not None:
+            return done
+        time.sleep(0.02)
+    raise RuntimeError(f"run {run_id} not done within {timeout:.0f} s")
+
+
+def clicks(base: str, count: int, every: float) -> tuple[list[float], int]:
+    """Submit ``count`` assessments, one every ``every`` s, languages alternating; click each
+    result's PDF ``CLICK_AFTER`` s after it was stored. The click times and how many found the
+    file at once."""
+    auth = login(SUBMIT_USER)
+    targets = prepare(count, prefix=PDF_PREFIX)
+    times: list[float] = []
+    at_once = 0
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def click_later(language: str, enterprise_id: int, run_id: int, stored) -> None:
+        nonlocal at_once
+        try:
+            delay = stored.timestamp() + CLICK_AFTER - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            seconds, served = click_to_file(Client(base, auth, language), enterprise_id, run_id)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(f"{type(error).__name__}: {error}")
+            return
+        with lock:
+            times.append(seconds)
+            at_once += served
+
+    threads = []
+    submitters = {language: Client(base, auth, language) for language in LANGUAGES}
+    start = time.monotonic()
+    for i, target in enumerate(targets):
+        time.sleep(max(0.0, start + i * every - time.monotonic()))
+        language = LANGUAGES[i % len(LANGUAGES)]
+        run_id = submit(submitters[language], target)
+        stored = finished_at(run_id)
+        thread = threading.Thread(target=click_later, args=(language, target[0], run_id, stored))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(f"{len(errors)} clicks failed, e.g. {errors[:3]}")
+    return times, at_once
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=10 if quick() else 40)
+    parser.add_argument("--every", type=float, default=3.0, help="s between submissions")
     parser.add_argument("--rows", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--languages", nargs="+", default=["en", "zh-hans"])
+    parser.add_argument("--languages", nargs="+", default=list(LANGUAGES))
+    parser.add_argument("--enterprises", type=int, default=1_000 if quick() else 10_000)
+    parser.add_argument("--runs", type=int, default=10_000 if quick() else 100_000)
     args = parser.parse_args(argv)
 
+    bench = Bench("cbec_bench").prepare()
+    bench.seed(enterprises=args.enterprises, runs=args.runs)
+    bench.django()
+
+    bench.purge_broker()
+    base = bench.gunicorn(workers=2)
+    bench.worker(concurrency=2)
+    bench.worker(concurrency=1, queues=("reports",), nice=10)
+    times, at_once = clicks(base, args.clicks, args.every)
+    log(
+        f"click to file (n={len(times)}, {at_once} served at the first click): median "
+        f"{median(times) * 1e3:.0f} ms, p95 {percentile(times, 95) * 1e3:.0f} ms, "
+        f"max {max(times) * 1e3:.0f} ms"
+    )
+
     medians = []
-    print(f"rows={args.rows} repeat={args.repeat}")
+    print(f"render: rows={args.rows} repeat={args.repeat}")
     for language in args.languages:
-        median, fastest, cpu, peak, rss, size = measure(args.rows, args.repeat, language)
-        medians.append(median)
+        med, fastest, cpu, peak, rss, size = measure_render(args.rows, args.repeat, language)
+        medians.append(med)
         print(
-            f"{language:8} median {median * 1e3:7.0f} ms  fastest {fastest * 1e3:7.0f} ms  "
+            f"{language:8} median {med * 1e3:7.0f} ms  fastest {fastest * 1e3:7.0f} ms  "
             f"cpu median {cpu * 1e3:7.0f} ms  python peak {peak / 2**20:5.1f} MiB  "
             f"peak RSS {rss / 2**20:4.0f} MiB  pdf {size / 1024:6.1f} KiB"
         )
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-    value = max(medians)
-    verdict = "could be served directly" if value < TARGET else "build it in a Celery task"
-    print(f"slowest median {value:.3f} s against a {TARGET:g} s target: {verdict}")
-    print(f"RESULT pdf value={value:.6f} floor=0 unit=s ratio=0 target={TARGET:g}")
+    result("pdf_click", percentile(times, 95), CLICK_BUDGET, "s", 1)
+    result("pdf_render", max(medians), RENDER_BUDGET, "s", 1)
     return 0
 
 

@@ -3,7 +3,9 @@
     python bench/submit.py [--sequential N] [--burst B] [--users U]
 
 On PostgreSQL (``cbec_bench``, seeded as for bench/pages.py) with Redis as the broker, gunicorn
-(2 workers) and one Celery worker (2 prefork processes), both with production settings.
+(2 workers), a Celery worker on the evaluations queue (2 prefork processes) and one on the
+reports queue (1 process at nice 10, as the Procfile: it pre-renders each fresh result's PDF),
+all with production settings.
 
 - value: a logged-in owner POSTs "submit" on a complete draft (the assessment form, as a
   browser sends it); the time runs from the POST until the worker has stored the run's result
@@ -71,8 +73,9 @@ def login(email: str) -> Login:
     return Login(cookie=f"sessionid={session.session_key}; csrftoken={csrf}", csrf=csrf)
 
 
-def prepare(total: int) -> list[tuple[int, int]]:
-    """``total`` complete drafts owned by the submit user: (enterprise id, assessment id)."""
+def prepare(total: int, prefix: str = SUBMIT_PREFIX) -> list[tuple[int, int]]:
+    """``total`` complete drafts owned by the submit user, in enterprises named ``prefix``…
+    (those of an earlier run deleted first): (enterprise id, assessment id)."""
     from accounts.models import User
     from enterprises.models import Enterprise, Membership, Role
     from evaluations.models import Assessment
@@ -80,10 +83,10 @@ def prepare(total: int) -> list[tuple[int, int]]:
     user = User.objects.filter(email=SUBMIT_USER).first()
     if user is None:
         user = User.objects.create_user(SUBMIT_USER, None, full_name="Submit bench")
-    Enterprise.objects.filter(name__startswith=SUBMIT_PREFIX).delete()  # the previous run's
+    Enterprise.objects.filter(name__startswith=prefix).delete()  # the previous run's
     count = -(-total // PERIODS)
     enterprises = Enterprise.objects.bulk_create(
-        Enterprise(name=f"{SUBMIT_PREFIX}{i:03d}", created_by=user) for i in range(count)
+        Enterprise(name=f"{prefix}{i:03d}", created_by=user) for i in range(count)
     )
     Membership.objects.bulk_create(
         Membership(enterprise=e, user=user, role=Role.OWNER) for e in enterprises
@@ -123,10 +126,11 @@ def prepare_floor() -> None:
 class Client:
     """One user's connection to gunicorn (re-opened when the sync worker closes it)."""
 
-    def __init__(self, base: str, auth: Login) -> None:
+    def __init__(self, base: str, auth: Login, language: str = "en") -> None:
         parts = urlsplit(base)
         self.host, self.port = parts.hostname, parts.port
         self.auth = auth
+        self.language = language  # Accept-Language: the run's language, its PDF's language
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
 
     def post(self, path: str, fields: dict) -> str:
@@ -135,6 +139,7 @@ class Client:
         headers = {
             "Cookie": self.auth.cookie,
             "Content-Type": "application/x-www-form-urlencoded",
+            "Accept-Language": self.language,
             "Referer": f"http://{self.host}:{self.port}{path}",
         }
         try:
@@ -278,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     bench.purge_broker()
     base = bench.gunicorn(workers=2)
     bench.worker(concurrency=2)
+    # Pre-rendering on, as deployed: each fresh result's PDF is rendered on the reports queue
+    # by its own worker (the Procfile's: one process, nice 10), competing for the same cores.
+    bench.worker(concurrency=1, queues=("reports",), nice=10)
 
     client = Client(base, auth)
     for target in targets[:3]:  # warm up both paths (imports, connections, caches)

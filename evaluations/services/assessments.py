@@ -76,6 +76,16 @@ def assessment_create(
     return assessment
 
 
+def _locked(assessment: Assessment) -> Assessment:
+    """The assessment again, its row locked for this transaction, with its enterprise: the
+    audit entry its save writes is described by the enterprise's name (``__str__``)."""
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .get(pk=assessment.pk)
+    )
+
+
 def _require_draft(assessment: Assessment) -> None:
     if not assessment.is_draft:
         raise ValidationError(
@@ -97,7 +107,7 @@ def assessment_save(
     With the checklist, the environmental score is the checklist's total whenever the checklist
     is complete, so what is stored is always what the page showed.
     """
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = _locked(assessment)
     _require_draft(assessment)
     known = set(Indicator.objects.values_list("code", flat=True))
     # A value of None is "not available" (ticked on the form); a value not given is left out.
@@ -256,7 +266,7 @@ def assessment_submit(
     """Check the values are complete (a value may be marked not available), lock the
     assessment and queue its evaluation. Values that look like a mistake need
     ``confirm_warnings`` (the form and the API ask the person), else PlausibilityUnconfirmed."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = _locked(assessment)
     _require_draft(assessment)
     run = run_create(
         assessment=assessment,
@@ -277,7 +287,7 @@ def assessment_submit(
 def assessment_reopen(*, assessment: Assessment, user) -> Assessment:
     """Back to a draft; the runs already made stay exactly as they were. Not while an
     organisation reviews the submission (``verifications_before_reopen`` says why)."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = _locked(assessment)
     if assessment.is_draft:
         return assessment
     verifications_before_reopen(assessment=assessment, user=user)
