@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.text import listing
 from enterprises import access
 from evaluations import formatting, peers, plans, recommend, selectors
 from evaluations.models import Evidence, grade_label
@@ -236,7 +237,7 @@ def methodology(run, page: RunPage) -> Methodology:
     )
     scheme = getattr(run, "scheme", None)
     return Methodology(
-        scheme_name=scheme.name if scheme is not None else run.scheme_slug,
+        scheme_name=scheme.localized("name") if scheme is not None else run.scheme_slug,
         slug=result.scheme,
         version=result.scheme_version,
         lines=lines,
@@ -291,10 +292,10 @@ def enterprise_profile(enterprise) -> list[tuple[str, str]]:
         rows.append((str(_("Size")), str(enterprise.get_size_band_display())))
     modes = [str(mode) for mode in enterprise.operation_modes.all()]
     if modes:
-        rows.append((str(_("Operation modes")), ", ".join(modes)))
+        rows.append((str(_("Operation modes")), listing(modes)))
     platforms = enterprise.platform_labels()
     if platforms:
-        rows.append((str(_("Main platforms")), ", ".join(platforms)))
+        rows.append((str(_("Main platforms")), listing(platforms)))
     return rows
 
 
