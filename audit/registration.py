@@ -99,6 +99,19 @@ TRACKED: dict[str, dict] = {
             "expected_points",
         ]
     },
+    # verification: each stamp's state (who, when, for which organisation) and every step
+    "evaluations.Verification": {
+        "include_fields": [
+            "organisation",
+            "state",
+            "analyst",
+            "requested_indicators",
+            "comment",
+            "reason",
+            "decided_at",
+        ]
+    },
+    "evaluations.VerificationStep": {"include_fields": ["by", "state", "comment", "indicators"]},
     # reference data and weight schemes: drafts, publication (status), the default (is_default)
     "evaluations.Indicator": {},
     "evaluations.WeightScheme": {"exclude_fields": ["created_at"]},
@@ -116,6 +129,8 @@ ENTERPRISE_MODELS = [
     "evaluations.EvaluationRun",
     "evaluations.Evidence",
     "evaluations.PlanAction",
+    "evaluations.Verification",
+    "evaluations.VerificationStep",
     "programmes.Invitee",
     "programmes.ImportedDraft",
 ]

@@ -9,7 +9,9 @@ one):
 - objects inside an enterprise are fetched through it (``get_object_or_404(ent.things, pk=…)``);
 - an organisation's members may what their role may (PRODUCT.md section 10's table: ``ORG_MAY``);
 - someone an owner shared a result with reads it through their grant (``shared_result``); a
-  former grantee gets a page that explains (403), anyone else a 404.
+  former grantee gets a page that explains (403), anyone else a 404;
+- a submission's verification (``verifier_for``): an organisation's analysts act while it holds
+  an active grant covering the period, staff act as "platform"; the enterprise's members read.
 """
 
 from __future__ import annotations
@@ -201,13 +203,7 @@ def shared_result(user, pk: int, year: int, quarter: int) -> SharedAccess:
         grant = sorted(active, key=lambda g: (not g.include_evidence, g.pk))[0]
         return SharedAccess(grant.enterprise, grant)
     if covering:
-        raise GrantEnded(
-            _(
-                "This result was shared with you until %(when)s. The enterprise's owner can "
-                "share it again."
-            )
-            % {"when": max(_ended(grant) for grant in covering).strftime("%Y-%m-%d")}
-        )
+        raise _grant_ended(covering)
     raise Http404
 
 
@@ -215,6 +211,67 @@ def _ended(grant: Grant):
     return grant.revoked_at or grant.expires_at
 
 
+def _grant_ended(covering: list[Grant]) -> GrantEnded:
+    return GrantEnded(
+        _(
+            "This result was shared with you until %(when)s. The enterprise's owner can "
+            "share it again."
+        )
+        % {"when": max(_ended(grant) for grant in covering).strftime("%Y-%m-%d")}
+    )
+
+
 def enterprise_grants(enterprise: Enterprise) -> QuerySet[Grant]:
     """Every grant of an enterprise, for its owners' sharing page."""
     return enterprise.grants.select_related("organisation", "created_by", "revoked_by")
+
+
+# --- Verification of a submission (PRODUCT.md section 11) -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VerifierAccess:
+    organisation: Organisation | None  # None: the platform's own stamp, made by staff
+    may_act: bool  # start a review, request information, decide; else read only
+
+
+def verifier_for(user, submission, *, organisation_pk: int | None) -> VerifierAccess:
+    """Who may open the verification of ``submission`` (an assessment: its ``enterprise_id``,
+    ``year``, ``quarter``) by the organisation ``organisation_pk``, or by the platform (None).
+
+    - an organisation's members whose role may VERIFY (analysts) act while it holds an active
+      grant covering the submission's period; its other members read; once every such grant
+      has ended, a page that explains (GrantEnded, 403);
+    - the platform's: staff act;
+    - the enterprise's members, and staff on an organisation's, read (the organisation must
+      hold a grant for the period);
+    - anyone else: 404.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    member = Membership.objects.filter(user=user, enterprise_id=submission.enterprise_id).exists()
+    if organisation_pk is None:
+        if user.is_staff:
+            return VerifierAccess(None, may_act=True)
+        if member:
+            return VerifierAccess(None, may_act=False)
+        raise Http404
+    organisation = Organisation.objects.filter(pk=organisation_pk).first()
+    if organisation is None:
+        raise Http404
+    covering = [
+        grant
+        for grant in organisation.grants.filter(enterprise_id=submission.enterprise_id)
+        if grant.covers(submission.year, submission.quarter)
+    ]
+    active = [grant for grant in covering if grant.is_active]
+    membership = organisation.memberships.filter(user=user).first()
+    if membership is not None and not member:
+        if active:
+            return VerifierAccess(organisation, may_act=VERIFY in ORG_MAY[membership.role])
+        if covering:
+            raise _grant_ended(covering)
+        raise Http404
+    if (member or user.is_staff) and covering:
+        return VerifierAccess(organisation, may_act=False)
+    raise Http404

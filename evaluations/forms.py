@@ -374,6 +374,18 @@ class AssessmentForm(forms.Form):
             ),
         )
 
+    def lock_except(self, opened: set[str]) -> None:
+        """An analyst asked about ``opened`` only: every other indicator is disabled, so what
+        is posted for it is ignored and its submitted value kept (the service checks again)."""
+        for indicator in self.indicators:
+            if indicator.code not in opened:
+                self.fields[indicator.code].disabled = True
+                self.fields[f"na_{indicator.code}"].disabled = True
+        if ENV_CODE not in opened:
+            self.fields["env_mode"].disabled = True
+            for key, _kind, _factor in CHECKLIST_ITEMS:
+                self.fields[f"checklist_{key}"].disabled = True
+
     def describe(self, scheme_rows: dict[str, SchemeIndicator]) -> None:
         """Set each indicator's help (unit, bounds, paper): only needed when the form is shown."""
         for indicator in self.indicators:
@@ -441,3 +453,50 @@ class EvidenceForm(forms.Form):
         self.fields["indicator_code"].choices = [
             (indicator.code, indicator.localized("name")) for indicator in indicators
         ]
+
+
+class VerificationForm(forms.Form):
+    """One step of a review: the button pressed names the action; each action checks what it
+    needs (the service checks again)."""
+
+    START, REQUEST, VERIFY, REJECT = "start", "request", "verify", "reject"
+
+    action = forms.ChoiceField(
+        choices=[(START, START), (REQUEST, REQUEST), (VERIFY, VERIFY), (REJECT, REJECT)],
+        widget=forms.HiddenInput,
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("Indicators to reopen for the enterprise"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment for the enterprise"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, indicators: Iterable[Indicator], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].choices = [(i.code, i.localized("name")) for i in indicators]
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == self.REQUEST:
+            if not data.get("indicators"):
+                self.add_error(
+                    "indicators", _("Choose the indicators the enterprise should look at again.")
+                )
+            if not (data.get("comment") or "").strip():
+                self.add_error("comment", _("Say why, for the enterprise."))
+        if action == self.REJECT and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why, for the enterprise."))
+        return data

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from evaluations import plan_views, report_views, views
+from evaluations import plan_views, report_views, verification_views, views
 
 app_name = "evaluations"
 A = "<id:pk>/assessments/<id:assessment_pk>"
@@ -12,6 +12,12 @@ urlpatterns = [
     path(f"{A}/", views.assessment_detail, name="assessment"),
     path(f"{A}/checklist/", views.checklist_preview, name="checklist-preview"),
     path(f"{A}/reopen/", views.assessment_reopen, name="assessment-reopen"),
+    path(f"{A}/verification/platform/", verification_views.review, name="verification-platform"),
+    path(
+        f"{A}/verification/<id:organisation_pk>/",
+        verification_views.review,
+        name="verification",
+    ),
     path(f"{A}/evidence/", views.evidence_upload, name="evidence-upload"),
     path(f"{A}/evidence/<id:evidence_pk>/", views.evidence_download, name="evidence"),
     path(f"{A}/evidence/<id:evidence_pk>/delete/", views.evidence_delete, name="evidence-delete"),

@@ -20,7 +20,7 @@ from core.forms import add_service_error
 from core.http import HTMX_STOP_POLLING, private_file
 from enterprises import access
 from enterprises.models import Role
-from evaluations import formatting, guidance, peers, plans, recommend, selectors
+from evaluations import formatting, guidance, peers, plans, recommend, selectors, verification
 from evaluations.forms import (
     CHECKLIST_LABELS,
     AssessmentForm,
@@ -170,6 +170,9 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
         initial=AssessmentForm.initial_for(assessment),
         indicators=indicators,
     )
+    opened, asking = verification.reopened_for_enterprise(assessment)
+    if opened is not None:
+        form.lock_except(opened)
     if request.method == "POST":
         if not assessment.is_draft:
             messages.error(request, _("This assessment was submitted; reopen it to change it."))
@@ -194,6 +197,8 @@ def assessment_detail(request: HttpRequest, pk: int, assessment_pk: int) -> Http
             "evidence": {e.indicator_code: e for e in assessment.evidence.all()},
             "evidence_form": EvidenceForm(indicators=indicators) if editable else None,
             "checklist": complete_checklist(assessment.env_checklist),
+            "asking": asking,
+            "stamps": [] if asking else verification.stamps_for(assessment),
         },
     )
 
@@ -283,8 +288,14 @@ def assessment_reopen(request: HttpRequest, pk: int, assessment_pk: int) -> Http
     """Editors and owners: back to a draft; earlier runs stay as they were."""
     acc = access.enterprise_for_member(request.user, pk, role=Role.EDITOR)
     assessment = _assessment(acc, assessment_pk)
-    assessment_services.assessment_reopen(assessment=assessment, user=request.user)
-    messages.success(request, _("The assessment is a draft again. Submitting it makes a new run."))
+    try:
+        assessment_services.assessment_reopen(assessment=assessment, user=request.user)
+    except ValidationError as error:  # under review by an organisation
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The assessment is a draft again. Submitting it makes a new run.")
+        )
     return redirect("evaluations:assessment", pk=pk, assessment_pk=assessment.pk)
 
 
@@ -342,7 +353,13 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     acc = access.enterprise_for_member(request.user, pk)
     run = _run(acc, run_pk)
     page = selectors.run_page(run)
-    context = {"acc": acc, "enterprise": acc.enterprise, "run": run, "page": page}
+    context = {
+        "acc": acc,
+        "enterprise": acc.enterprise,
+        "run": run,
+        "page": page,
+        "stamps": verification.stamps_for(run.assessment_id),
+    }
     if run.status == EvaluationRun.Status.SUCCEEDED:
         position = peers.peer_position(run)
         advice = recommend.cached_recommendations(run, cohort=position.cohort)

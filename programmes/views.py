@@ -499,6 +499,7 @@ def invitee_results(request: HttpRequest, pk: int, programme_pk: int, invitee_pk
             "invitee": invitee,
             "enterprise": invitee.enterprise,
             "runs": runs,
+            "may_verify": acc.membership is not None and acc.may(access.VERIFY),
             "dimension_names": {
                 code: d.localized("name") for code, d in evaluation_selectors.reference()[0].items()
             },

@@ -6,7 +6,8 @@
 - ``recommendations``: the catalogue of advice drawn from the paper (section 6);
 - ``reports``: files made for people (PDF reports), one row per file (section 7);
 - ``rescore``: bulk re-scoring jobs under another scheme version;
-- ``plans``: the improvement plan's actions and the reminders sent for them.
+- ``plans``: the improvement plan's actions and the reminders sent for them;
+- ``verification``: an analyst's (or the platform's) stamp on a submission and its steps.
 """
 
 from .assessments import (
@@ -31,6 +32,7 @@ from .schemes import (
     grade_label,
     parse_grade_bands,
 )
+from .verification import Verification, VerificationState, VerificationStep
 
 __all__ = [
     "Assessment",
@@ -49,6 +51,9 @@ __all__ = [
     "RunDimension",
     "RunIndicator",
     "SchemeIndicator",
+    "Verification",
+    "VerificationState",
+    "VerificationStep",
     "WeightScheme",
     "default_grade_bands",
     "grade_label",

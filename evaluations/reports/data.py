@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import listing
 from enterprises import access
-from evaluations import formatting, peers, plans, recommend, selectors
+from evaluations import formatting, peers, plans, recommend, selectors, verification
 from evaluations.models import Evidence, grade_label
 from evaluations.models.recommendations import ChecklistAnswer
 from evaluations.scoring import ScoringError, ahp
@@ -169,6 +169,7 @@ class ReportData:
     checklist: list[ChecklistAnswerLine] = field(default_factory=list)
     checklist_total: float | None = None
     evidence: list[EvidenceLine] = field(default_factory=list)  # left out of a shared variant
+    stamps: list[verification.Stamp] = field(default_factory=list)  # verification stamps
 
     @property
     def grade_label(self) -> str:
@@ -363,6 +364,7 @@ def report_data(run, *, user) -> ReportData:
         checklist=checklist,
         checklist_total=checklist_total,
         evidence=evidence_lines(run, selectors.reference()[1]),
+        stamps=verification.stamps_for(run.assessment_id),
     )
 
 

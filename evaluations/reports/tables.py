@@ -266,6 +266,16 @@ def plan_section(data: ReportData) -> tuple[str, list, list] | None:
     return (_("Plan"), plan_header(), list(plan_rows(data)))
 
 
+def verification_header() -> list[str]:
+    return [_("Verified by"), _("State"), _("Analyst"), _("Date"), _("Comment or reason")]
+
+
+def verification_rows(data: ReportData) -> Iterator[list]:
+    """Each verifier's stamp on the submission (``evaluations.verification.stamps_for``)."""
+    for stamp in data.stamps:
+        yield [stamp.verifier, stamp.state_label, stamp.analyst, _local(stamp.date), stamp.comment]
+
+
 def _sections(data: ReportData) -> list[tuple[str, list, list]]:
     """The report's tables after the summary: (title, header, rows)."""
     sections = [
@@ -274,6 +284,8 @@ def _sections(data: ReportData) -> list[tuple[str, list, list]]:
         (_("Recommendations"), recommendation_header(), list(recommendation_rows(data))),
         (_("Peers"), peer_header(), list(peer_rows(data))),
     ]
+    if data.stamps:
+        sections.append((_("Verification"), verification_header(), list(verification_rows(data))))
     plan = plan_section(data)
     return sections if plan is None else [*sections, plan]
 

@@ -17,7 +17,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.validators import validate_single_line
-from evaluations.models import Assessment, EvaluationRun, Evidence, Indicator, WeightScheme
+from evaluations.models import (
+    Assessment,
+    EvaluationRun,
+    Evidence,
+    Indicator,
+    Verification,
+    WeightScheme,
+)
 from evaluations.scoring import (
     PlausibilityWarning,
     ScoringError,
@@ -29,6 +36,7 @@ from evaluations.signals import assessment_submitted
 
 from .runs import run_enqueue
 from .schemes import default_scheme, scheme_snapshot, scheme_spec
+from .verification import verifications_after_submit, verifications_before_reopen
 
 ENV_CODE = "environmental_impact_score"
 
@@ -97,6 +105,7 @@ def assessment_save(
     unknown = set(stored) - known
     if unknown:
         raise ValidationError(_("Unknown indicators: %s") % ", ".join(sorted(unknown)))
+    previous_mode, previous_checklist = assessment.env_mode, assessment.env_checklist
     assessment.env_mode = env_mode
     assessment.env_checklist = dict(env_checklist or {})
     if env_mode == Assessment.EnvMode.CHECKLIST:
@@ -104,6 +113,10 @@ def assessment_save(
         stored.pop(ENV_CODE, None)
         if checklist is not None:
             stored[ENV_CODE] = checklist.total
+    env_changed = previous_mode != env_mode or (
+        env_mode == Assessment.EnvMode.CHECKLIST and previous_checklist != assessment.env_checklist
+    )
+    _require_only_reopened(assessment, stored, changed_env=env_changed)
     assessment.values = stored
     assessment.updated_by = user
     # Only the values change here: the period's uniqueness and the foreign keys were checked
@@ -115,6 +128,42 @@ def assessment_save(
     )
     assessment.save()
     return assessment
+
+
+def _require_only_reopened(assessment: Assessment, stored: dict, *, changed_env: bool) -> None:
+    """While an analyst asks for information, only the indicators they reopened may change
+    (the environmental mode and checklist belong to the environmental indicator)."""
+    opened = Verification.objects.reopened_indicators(assessment)
+    if opened is None:
+        return
+    missing = object()
+    changed = {
+        code
+        for code in set(stored) | set(assessment.values)
+        if stored.get(code, missing) != assessment.values.get(code, missing)
+    }
+    if changed_env:
+        changed.add(ENV_CODE)
+    locked = changed - opened
+    if locked:
+        names = {i.code: i.localized("name") for i in Indicator.objects.filter(code__in=locked)}
+        raise ValidationError(
+            _(
+                "Only the indicators the analyst reopened can change; these stay as submitted: "
+                "%(names)s."
+            )
+            % {"names": ", ".join(sorted(names.get(code, code) for code in locked))},
+            code="locked",
+        )
+
+
+def _require_reopened_indicator(assessment: Assessment, indicator_code: str) -> None:
+    opened = Verification.objects.reopened_indicators(assessment)
+    if opened is not None and indicator_code not in opened:
+        raise ValidationError(
+            _("Only the evidence of the indicators the analyst reopened can change."),
+            code="locked",
+        )
 
 
 def _scheme_for_submission(scheme: WeightScheme | None) -> WeightScheme:
@@ -209,16 +258,19 @@ def assessment_submit(
     assessment.submitted_at = timezone.now()
     assessment.updated_by = user
     assessment.save(update_fields=["status", "submitted_at", "updated_by", "updated_at"])
+    verifications_after_submit(assessment=assessment, user=user)
     assessment_submitted.send(Assessment, assessment=assessment, run=run, user=user)
     return run
 
 
 @transaction.atomic
 def assessment_reopen(*, assessment: Assessment, user) -> Assessment:
-    """Back to a draft; the runs already made stay exactly as they were."""
+    """Back to a draft; the runs already made stay exactly as they were. Not while an
+    organisation reviews the submission (``verifications_before_reopen`` says why)."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.is_draft:
         return assessment
+    verifications_before_reopen(assessment=assessment, user=user)
     assessment.status = Assessment.Status.DRAFT
     assessment.updated_by = user
     assessment.save(update_fields=["status", "updated_by", "updated_at"])
@@ -271,6 +323,7 @@ def evidence_attach(*, assessment: Assessment, user, indicator_code: str, upload
     read again first: a submission committing meanwhile must not gain a file afterwards."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_draft(assessment)
+    _require_reopened_indicator(assessment, indicator_code)
     validate_single_line(upload.name or "")
     if not Indicator.objects.filter(code=indicator_code).exists():
         raise ValidationError(_("Unknown indicator."))
@@ -307,6 +360,7 @@ def evidence_attach(*, assessment: Assessment, user, indicator_code: str, upload
 def evidence_delete(*, evidence: Evidence) -> None:
     """Remove one file from a draft."""
     _require_draft(evidence.assessment)
+    _require_reopened_indicator(evidence.assessment, evidence.indicator_code)
     evidence_remove(evidence=evidence)
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import dispatch, limits
-from evaluations import plans
+from evaluations import plans, verification
 from evaluations.models import EvaluationRun, ReportFile
 
 logger = logging.getLogger(__name__)
@@ -38,11 +38,13 @@ def _key(run: EvaluationRun, language: str, audience: str) -> str:
 
 
 def _stamp(run: EvaluationRun) -> str:
-    """What the file shows: the run's result, the enterprise's profile (its name…) and its
-    improvement plan (an edited action makes the full report again)."""
+    """What the file shows: the run's result, the enterprise's profile (its name…), its
+    improvement plan (an edited action makes the full report again) and its verification
+    stamps (each step makes it again)."""
     finished = run.finished_at.isoformat() if run.finished_at else ""
     made_from = f"{run.pk}|{finished}|{run.enterprise.updated_at.isoformat()}"
     made_from += f"|{plans.plan_stamp(run.enterprise)}"
+    made_from += f"|{verification.verification_stamp(run.assessment_id)}"
     return hashlib.sha256(made_from.encode()).hexdigest()[:32]
 
 

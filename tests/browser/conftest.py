@@ -119,11 +119,17 @@ class PageWatch:
     failed_requests: list[str] = field(default_factory=list)
     bad_responses: list[str] = field(default_factory=list)
     expected: list[tuple[re.Pattern, int | None]] = field(default_factory=list)
+    abortable: list[re.Pattern] = field(default_factory=list)
     shots: int = 0
 
     def expect_status(self, url_pattern: str, status: int | None = None) -> None:
         """A response (or an aborted request, with status None) the test causes on purpose."""
         self.expected.append((re.compile(url_pattern), status))
+
+    def expect_aborted(self, url_pattern: str) -> None:
+        """Requests that leaving a page may cut short (a poll in flight); their responses are
+        still checked."""
+        self.abortable.append(re.compile(url_pattern))
 
     def _expected(self, url: str, status: int | None) -> bool:
         if any(gap.search(url) for gap in KNOWN_GAPS):
@@ -142,7 +148,8 @@ class PageWatch:
 
     def on_request_failed(self, request) -> None:
         failure = request.failure or ""
-        if self._expected(request.url, None):
+        aborted = "ERR_ABORTED" in failure and any(p.search(request.url) for p in self.abortable)
+        if aborted or self._expected(request.url, None):
             return
         self.failed_requests.append(f"{request.method} {request.url}: {failure}")
 

@@ -162,8 +162,9 @@ def test_sign_up_assess_submit_and_read_the_result(watch, live_server, monkeypat
     pdf_link = main.locator(f'a[href$="/runs/{run.pk}/report.pdf"]')
     expect(pdf_link).to_have_text(re.compile("PDF"))
     watch.expect_status(r"/report\.pdf$")  # a download is an aborted navigation to Chromium
-    with page.expect_download() as download_info:
-        pdf_link.click()
+    # rendering a PDF takes seconds, more on a busy 2-core machine: a longer deadline, no sleep
+    with page.expect_download(timeout=45_000) as download_info:
+        pdf_link.click(timeout=45_000)
     download = download_info.value
     assert download.failure() is None
     assert download.suggested_filename.endswith(".pdf")

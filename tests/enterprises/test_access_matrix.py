@@ -19,6 +19,7 @@ from enterprises.services import invitation_create
 from evaluations.models import Recommendation
 from evaluations.services.assessments import evidence_attach
 from evaluations.services.plans import plan_action_add
+from tests.enterprises.test_access_matrix_verification import VERIFICATION_REQUIRED
 from tests.factories import AssessmentFactory, MembershipFactory, UserFactory, submitted_run
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -99,7 +100,7 @@ def _id_url_names(resolver=None, namespace: str = "") -> set[str]:
 
 
 def test_every_id_url_has_a_case():
-    assert _id_url_names() == set(REQUIRED) | set(PROGRAMME_REQUIRED)
+    assert _id_url_names() == set(REQUIRED) | set(PROGRAMME_REQUIRED) | set(VERIFICATION_REQUIRED)
 
 
 @pytest.fixture(scope="module")
