@@ -19,22 +19,25 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from audit.models import LogEntry
 from audit.registration import ENTERPRISE_MODELS, TRACKED
+from core.text import listing
 from enterprises.models import Enterprise, Platform
 from evaluations.formatting import plain, shown_score
 from evaluations.forms import CHECKLIST_LABELS
-from evaluations.models import Indicator
+from evaluations.models import Indicator, WeightScheme
 from evaluations.models.assessments import period_label
 from evaluations.scoring.checklist import ITEMS as CHECKLIST_ITEMS
 
@@ -42,6 +45,26 @@ NONE = "—"
 BY_NUMBER = {"evaluations.evaluationrun", "evaluations.rescorejob"}  # named "#17"
 SCORES = {"overall"}  # shown by the display rule, as everywhere (evaluations.formatting)
 BATCH = 2000
+# Fields whose models give no translatable verbose name (a foreign key named after its model):
+# the trail labels them itself, so a Chinese reader never meets "User" or "Responded by".
+FIELD_LABELS = {
+    "user": gettext_lazy("user"),
+    "enterprise": gettext_lazy("enterprise"),
+    "organisation": gettext_lazy("organisation"),
+    "programme": gettext_lazy("programme"),
+    "assessment": gettext_lazy("assessment"),
+    "invitee": gettext_lazy("invited enterprise"),
+    "run": gettext_lazy("evaluation run"),
+    "created_by": gettext_lazy("created by"),
+    "updated_by": gettext_lazy("updated by"),
+    "invited_by": gettext_lazy("invited by"),
+    "accepted_by": gettext_lazy("accepted by"),
+    "responded_by": gettext_lazy("answered by"),
+    "revoked_by": gettext_lazy("revoked by"),
+    "uploaded_by": gettext_lazy("uploaded by"),
+    "imported_by": gettext_lazy("imported by"),
+    "requested_by": gettext_lazy("requested by"),
+}
 
 
 # --- Which entries --------------------------------------------------------------------------
@@ -224,9 +247,12 @@ def _changes(entry: LogEntry, model, names: _Names) -> list[Change]:
             continue  # a field since removed: nothing a person could read
         if model_field.auto_created:
             continue  # an id, or a reverse relation: bookkeeping
-        label = capfirst(str(model_field.verbose_name))
+        label = capfirst(str(_label(model_field)))
         if isinstance(values, dict) and values.get("type") == "m2m":
-            listed = ", ".join(str(item) for item in values.get("objects", []))
+            listed = listing(
+                names.m2m(model_field.related_model, str(item))
+                for item in values.get("objects", [])
+            )
             if values.get("operation") == "add":
                 changes.append(Change(label, None, _("added: %(items)s") % {"items": listed}))
             else:
@@ -247,6 +273,13 @@ def _changes(entry: LogEntry, model, names: _Names) -> list[Change]:
             continue  # nothing was set: not worth a line
         changes.append(Change(label, None if created else shown[0], shown[1]))
     return changes
+
+
+def _label(model_field: models.Field):
+    """The field's verbose name, or the trail's own label when the model gives no translation."""
+    if isinstance(model_field.verbose_name, Promise):
+        return model_field.verbose_name
+    return FIELD_LABELS.get(model_field.name, model_field.verbose_name)
 
 
 def _json(text):
@@ -271,8 +304,9 @@ def _value(model_field: models.Field, text, names: _Names) -> str:
         # a callable's choices (django-countries) have no flatchoices: read the choices
         labels = dict(model_field.flatchoices or model_field.choices)
         if getattr(model_field, "multiple", False):  # several codes in one field ("DE,US")
-            codes = [code.strip() for code in text.split(",") if code.strip()]
-            return ", ".join(str(labels.get(code, code)) for code in codes) or NONE
+            # stored as codes, or as the names of the language it was written in ("Germany")
+            codes = [names.choice(model_field, labels, item.strip()) for item in text.split(",")]
+            return listing(str(labels.get(code, code)) for code in codes if code) or NONE
         return str(labels.get(_typed(model_field, text), text))
     if isinstance(model_field, models.BooleanField):
         return _("yes") if text == "True" else _("no")
@@ -367,9 +401,24 @@ def _platforms(before, after, names: _Names) -> list[Change]:
 
     def shown(value) -> str:
         items = value if isinstance(value, list) else []
-        return ", ".join(str(labels.get(code, code)) for code in items) or NONE
+        return listing(str(labels.get(code, code)) for code in items) or NONE
 
     label = capfirst(str(Enterprise._meta.get_field("platforms").verbose_name))
+    return [Change(label, shown(before), shown(after))]
+
+
+def _periods(before, after, names: _Names) -> list[Change]:
+    """A programme's periods, ["2026Q1", "2026Q2"], as people say them."""
+
+    def shown(value) -> str:
+        items = value if isinstance(value, list) else []
+        labels = []
+        for item in items:
+            match = re.fullmatch(r"(\d{4})Q([1-4])", str(item))
+            labels.append(period_label(int(match[1]), int(match[2])) if match else str(item))
+        return listing(labels) or NONE
+
+    label = capfirst(_("periods"))
     return [Change(label, shown(before), shown(after))]
 
 
@@ -377,6 +426,7 @@ EXPANDED = {
     ("evaluations.assessment", "values"): _indicator_values,
     ("evaluations.assessment", "env_checklist"): _checklist,
     ("enterprises.enterprise", "platforms"): _platforms,
+    ("programmes.programme", "periods"): _periods,
 }
 
 
@@ -389,6 +439,8 @@ class _Names:
     def __init__(self, batch: list[LogEntry]) -> None:
         self._indicators: dict[str, Indicator] | None = None
         self._related: dict[type, dict[str, str]] = {}
+        self._m2m: dict[type, dict[str, str]] = {}
+        self._choices: dict[int, dict[str, str]] = {}
         wanted: dict[type, set[str]] = defaultdict(set)
         for entry in batch:
             model = entry.content_type.model_class()
@@ -413,7 +465,39 @@ class _Names:
     def _name(obj) -> str:
         if isinstance(obj, get_user_model()):
             return obj.get_short_name()
+        if isinstance(obj, WeightScheme):  # its name and version, not its slug (a code)
+            return _("%(name)s, version %(version)s") % {
+                "name": obj.localized("name"),
+                "version": obj.version,
+            }
         return str(obj)
+
+    def m2m(self, model, text: str) -> str:
+        """A member of a many-to-many field, stored by its name in the language it was written
+        in ("B2B (business to business)"), named in the reader's language; one query a model."""
+        if model not in self._m2m:
+            names: dict[str, str] = {}
+            for obj in model._base_manager.all():
+                current = str(obj)
+                for code, _name in settings.LANGUAGES:
+                    with translation.override(code):
+                        names[str(obj)] = current
+            self._m2m[model] = names
+        return self._m2m[model].get(text, text)
+
+    def choice(self, model_field: models.Field, labels: dict, text: str) -> str:
+        """The code of a choice stored by its code or by its label in any language."""
+        if not text or text in labels:
+            return text
+        key = id(model_field)
+        if key not in self._choices:
+            codes: dict[str, str] = {}
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    choices = dict(model_field.flatchoices or model_field.choices)
+                    codes.update({str(label): value for value, label in choices.items()})
+            self._choices[key] = codes
+        return self._choices[key].get(text, text)
 
     def related(self, model, pk: str) -> str:
         return self._related.get(model, {}).get(pk) or f"#{pk}"

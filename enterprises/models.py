@@ -216,7 +216,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.enterprise} ({self.role})"
+        return f"{self.user} @ {self.enterprise} ({self.get_role_display()})"
 
     def get_additional_data(self) -> dict:
         return {"enterprise": self.enterprise_id, "label": self.user.email}
@@ -328,7 +328,11 @@ class OrganisationMembership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.organisation} ({self.role})"
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+    def get_additional_data(self) -> dict:
+        """The audit trail names the member by address, in any reader's language."""
+        return {"label": self.user.email}
 
 
 def period_key(year: int, quarter: int) -> str:

@@ -175,19 +175,19 @@ class WeightSchemeAdmin(TrailHistoryAdmin):
     list_display = (
         "slug",
         "version",
-        "name",
+        "shown_name",
         "status",
         "is_default",
         "weight_sum",
         "published_at",
     )
-    list_display_links = ("slug", "version", "name")
+    list_display_links = ("slug", "version", "shown_name")
     list_filter = ("status", "is_default")
     search_fields = ("slug", "name")
     fields = (
         ("slug", "version"),
-        "name",
-        "description",
+        ("name", "name_zh"),
+        ("description", "description_zh"),
         "grade_bands",
         ("weight_spread", "bound_spread"),
         ("status", "is_default"),
@@ -231,6 +231,11 @@ class WeightSchemeAdmin(TrailHistoryAdmin):
                 {"indicator": pk} for pk in Indicator.objects.values_list("pk", flat=True)
             ]
         return kwargs
+
+    @admin.display(description=_("name"), ordering="name")
+    def shown_name(self, obj: WeightScheme) -> str:
+        """The name in the reader's language (the Chinese one when it is filled in)."""
+        return obj.localized("name")
 
     @admin.display(description=_("weight sum"))
     def weight_sum(self, obj: WeightScheme) -> str:

@@ -217,7 +217,11 @@ class EvaluationRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"run {self.pk} ({self.get_status_display()})"
+        # a person reads it (the admin, the audit trail), so never "run 5 (succeeded)"
+        return gettext("evaluation record #%(id)s (%(status)s)") % {
+            "id": self.pk,
+            "status": self.get_status_display(),
+        }
 
     @property
     def period(self) -> str:

@@ -360,7 +360,7 @@ class WeightScheme(Localized):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.slug} v{self.version})"
+        return f"{self.localized('name')} ({self.slug} v{self.version})"
 
     def save(self, *args, **kwargs) -> None:
         self.check_frozen()

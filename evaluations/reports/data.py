@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.http import absolute_url
+from core.text import listing
 from enterprises import access
 from evaluations import formatting, peers, plans, recommend, selectors, verification
 from evaluations.models import Evidence, grade_label
@@ -301,10 +302,10 @@ def enterprise_profile(enterprise) -> list[tuple[str, str]]:
         rows.append((str(_("Size")), str(enterprise.get_size_band_display())))
     modes = [str(mode) for mode in enterprise.operation_modes.all()]
     if modes:
-        rows.append((str(_("Operation modes")), ", ".join(modes)))
+        rows.append((str(_("Operation modes")), listing(modes)))
     platforms = enterprise.platform_labels()
     if platforms:
-        rows.append((str(_("Main platforms")), ", ".join(platforms)))
+        rows.append((str(_("Main platforms")), listing(platforms)))
     return rows
 
 

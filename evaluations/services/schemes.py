@@ -444,8 +444,10 @@ def scheme_clone(*, scheme: WeightScheme) -> WeightScheme:
     clone = WeightScheme(
         slug=scheme.slug,
         name=scheme.name,
+        name_zh=scheme.name_zh,
         version=(latest or 0) + 1,
         description=scheme.description,
+        description_zh=scheme.description_zh,
         grade_bands=scheme.grade_bands,
         weight_spread=scheme.weight_spread,
         bound_spread=scheme.bound_spread,

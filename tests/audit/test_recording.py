@@ -8,10 +8,11 @@ import pytest
 from auditlog.context import set_actor
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from audit import trail
 from audit.models import LogEntry
-from enterprises.models import Invitation, Membership, Role
+from enterprises.models import Invitation, Membership, OperationMode, Role
 from enterprises.services import invitation_accept
 from evaluations.models import EvaluationRun, Evidence, RescoreJob, WeightScheme
 from evaluations.services.rescore import rescore_create, rescore_fail
@@ -293,3 +294,30 @@ def test_a_failed_rescore_job_records_why(staff):
     assert ended.changes["status"] == ["queued", "failed"]
     assert ended.changes["error"] == ["", "the worker ran out of memory"]
     assert len(entries_for(job)) == 2
+
+
+def test_what_was_written_in_english_reads_in_chinese(enterprise, alice, client_for):
+    """The trail stores operation modes and target markets by their names in the writer's
+    language ("B2B (business to business)", "Germany"): a Chinese reader meets them in Chinese,
+    listed with 、 (issue 15, point 12)."""
+    b2b = OperationMode.objects.get(code="b2b")
+    data = {
+        "name": enterprise.name,
+        "operation_modes": [b2b.pk],
+        "target_markets": ["DE", "FR"],
+        "platforms": ["alibaba", "amazon"],
+        "size_band": "medium",
+        "province": "zhejiang",
+    }
+    with translation.override("en"):
+        response = client_for(alice).post(reverse("enterprises:edit", args=[enterprise.pk]), data)
+    assert response.status_code == 302
+    entries = entries_for(enterprise)
+    stored = json.dumps([e.changes for e in entries], ensure_ascii=False)
+    assert "Germany" in stored and "B2B (business to business)" in stored
+    with translation.override("zh-hans"):
+        shown = [line for e in entries for line in lines(e)]
+    assert "目标市场：— → 德国、法国" in shown, shown
+    assert "主要平台：— → 阿里巴巴国际站、亚马逊" in shown, shown
+    assert any(line.startswith("运营模式：新增：B2B") for line in shown), shown
+    assert not [line for line in shown if "Germany" in line or "business to" in line]

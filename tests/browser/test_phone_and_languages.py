@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import expect
 
@@ -18,9 +19,11 @@ from core import dispatch
 from enterprises.models import Enterprise
 from evaluations import services
 from evaluations.demo import DEMO_PASSWORD, DEMO_USER
-from evaluations.models import Assessment, EvaluationRun, ReportFile
+from evaluations.models import Assessment, EvaluationRun, PlanAction, ReportFile
+from evaluations.services import assessments as assessment_services
 from evaluations.services.rendering import report_file_render
-from tests.factories import PASSWORD, UserFactory
+from evaluations.services.runs import run_execute
+from tests.factories import COMPLETE_VALUES, PASSWORD, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,6 +31,7 @@ pytestmark = [
 ]
 
 PHONE = {"width": 390, "height": 844}
+PASSWORD_OF_THE_WALK = "a-long-browser-test-passphrase-2026"
 LANGUAGES = ["zh-hans", "en"]
 
 # What the page reads as: its width against the viewport, and the smallest chart text drawn.
@@ -227,3 +231,96 @@ def test_the_pdf_downloads_by_itself_once_it_is_ready(watch, live_server, demo, 
     expect(page.locator("#pdf-progress[hx-get]")).to_have_count(0)  # polling has ended
     expect(page.locator("#pdf-download")).to_have_text("Download it again")
     watch.shot("pdf-ready")
+
+
+def test_a_new_visitor_walks_in_chinese_on_a_phone_to_a_result_and_a_plan(
+    watch, live_server, monkeypatch
+):
+    """Issue 15's "Done when": from the landing page, in Chinese, at 390 px, to a submitted
+    result and an action in the improvement plan. On every page: the language is zh-hans, no
+    sideways scroll, chart text readable, and no console error or CSP violation so far."""
+    page, url = watch.page, live_server.url
+    main = page.locator("main")
+    page.set_viewport_size(PHONE)
+
+    def check(what: str) -> None:
+        expect(main).to_be_visible()
+        fits_a_phone(page, what, "zh-hans")
+        watch.shot(f"walk-{what}")  # also collects the page's CSP violations
+        assert not watch.problems(), (what, watch.problems())
+
+    # --- the landing page, switched to Chinese by a visitor who is not logged in -------------
+    page.goto(f"{url}/")
+    page.locator(".navbar-toggler").click()  # the phone's menu holds the language switch
+    page.locator("nav button[name=language][value=zh-hans]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page).to_have_url(f"{url}/")
+    expect(main.get_by_role("heading", level=1)).to_have_text(
+        "您的跨境电商业务可持续发展水平如何？"
+    )
+    check("landing")
+
+    # --- sign up; the link in the e-mail confirms the address and logs in --------------------
+    main.locator('a[href="/accounts/signup/"]').first.click()
+    expect(main.get_by_role("heading", name="创建账户")).to_be_visible()
+    check("signup")
+    main.locator("#id_email").fill("lin.mei@example.com")
+    main.locator("#id_full_name").fill("林梅")
+    main.locator("input[name=password1]").fill(PASSWORD_OF_THE_WALK)
+    main.locator("input[name=password2]").fill(PASSWORD_OF_THE_WALK)
+    main.get_by_role("button", name="创建账户").first.click()
+    expect(main.get_by_role("heading", name="请查收邮件")).to_be_visible()
+    check("check-your-inbox")
+    message = mail.outbox[-1]
+    link = re.search(r"https?://\S+/accounts/verify/\S+", message.body).group()
+    page.goto(link)
+    expect(main.get_by_text("您的电子邮件地址已确认。欢迎使用！")).to_be_visible()
+    check("confirmed")
+
+    # --- the enterprise, then its first assessment ------------------------------------------
+    main.get_by_role("link", name="创建企业档案").click()
+    main.locator("#id_name").fill("宁波蓝波贸易有限公司")
+    main.locator("input[name=operation_modes]").first.check()
+    check("enterprise-form")
+    main.get_by_role("button", name="保存").click()
+    expect(main.get_by_text("企业档案已创建。")).to_be_visible()
+    check("enterprise")
+    main.get_by_role("link", name="开始首次自评").click()
+    check("new-assessment")
+    main.get_by_role("button", name="创建").click()
+    expect(main.get_by_text("自评已创建，请填写各项数值。")).to_be_visible()
+    form = page.locator("#assessment-form")
+    for code, value in COMPLETE_VALUES.items():
+        form.locator(f"#id_{code}").fill(str(value))
+    check("assessment-filled")
+
+    # --- submit; the test plays the worker, the page follows by itself -----------------------
+    held_back = []
+    monkeypatch.setattr(
+        assessment_services, "run_enqueue", lambda run_id, **kw: held_back.append(run_id)
+    )
+    form.get_by_role("button", name="提交评估").click()
+    expect(main.get_by_text("已提交，正在计算评估结果。")).to_be_visible()
+    run = EvaluationRun.objects.get(enterprise__name="宁波蓝波贸易有限公司")
+    assert held_back == [run.pk]
+    check("submitted")
+    assert run_execute(run.pk)
+    expect(page.locator("#overall-score")).to_have_text("57.1", timeout=15_000)
+    expect(main.get_by_role("heading", name="优先改进事项")).to_be_visible()
+    check("result")
+
+    # --- a recommendation becomes an action of the improvement plan --------------------------
+    first = main.locator("#recommendations li").first
+    title = first.locator("h3").first.inner_text()
+    first.get_by_role("link", name="列入改进计划").first.click()
+    expect(main.locator("#chosen-item")).to_contain_text(title)
+    check("plan-add")
+    main.get_by_role("button", name="列入改进计划").click()
+    expect(page).to_have_url(re.compile(rf"/enterprises/{run.enterprise_id}/plan/$"))
+    expect(main.get_by_role("status")).to_contain_text("已列入改进计划")
+    expect(main.locator("#plan-open")).to_contain_text(title)
+    expect(main.locator("#plan-open")).to_contain_text("林梅")
+    check("plan")
+    action = PlanAction.objects.get()
+    assert action.planned_from == run and action.owner.email == "lin.mei@example.com"
+    assert action.owner.language == "zh-hans"  # the choice made before signing up is kept

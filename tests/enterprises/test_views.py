@@ -220,6 +220,25 @@ def test_the_addressee_finds_the_invitation_without_the_link(client_for, enterpr
     assert client_for(stranger).get(page).status_code == 404
 
 
+def test_the_invitation_page_names_the_invited_address(client_for, enterprise, alice):
+    """It read "The invitation is for ." in both languages: blocktranslate cannot look up
+    ``invitation.email`` inside itself, so the address was empty (issue 15, point 12)."""
+    sent = services.invitation_create(
+        enterprise=enterprise,
+        email="colleague@example.com",
+        role=Role.EDITOR,
+        invited_by=alice,
+        accept_url_base="http://testserver/",
+    )
+    colleague = UserFactory(email="colleague@example.com")
+    page = reverse("enterprises:invitation", args=[sent.invitation.pk])
+    client = client_for(colleague)
+    assert "<strong>colleague@example.com</strong>" in client.get(page).content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "此邀请发送至<strong>colleague@example.com</strong>。" in html
+
+
 def test_an_owner_sends_an_invitation_again_with_its_role(
     client_for, enterprise, alice, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -288,7 +307,7 @@ def test_platforms_and_regions_read_in_chinese_under_chinese(client_for):
     client = client_for(user)
     client.cookies["django_language"] = "zh-hans"
     page = client.get(reverse("enterprises:detail", args=[enterprise.pk])).content.decode()
-    assert "阿里巴巴国际站, 速卖通, 亚马逊, eBay" in page
+    assert "阿里巴巴国际站、速卖通、亚马逊、eBay" in page  # GB/T 15834: the enumeration comma
     assert "中国台湾" in page and "中国香港" in page and "中国澳门" in page
     form = client.get(reverse("enterprises:edit", args=[enterprise.pk])).content.decode()
     assert "阿里巴巴国际站" in form and "Alibaba.com" not in form
