@@ -1,7 +1,9 @@
 """/api/v1/: every URL names its enterprise, as the site's pages do."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
 from api import docs, views
@@ -13,6 +15,13 @@ E = "enterprises/<id:pk>"
 def open_(view):
     """DRF authenticates by token, not by session: the site's login redirect does not apply."""
     return login_not_required(view)
+
+
+@csrf_exempt
+@login_not_required
+def not_found(request, rest: str):
+    """Any other address under /api/v1/: a JSON 404, as the API's own are."""
+    return JsonResponse({"detail": "Not found."}, status=404)
 
 
 urlpatterns = [
@@ -46,4 +55,5 @@ urlpatterns = [
         open_(views.DeliveryList.as_view()),
         name="deliveries",
     ),
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]

@@ -55,6 +55,11 @@ class EnterpriseList(generics.ListAPIView):
     def get_queryset(self):
         return access.enterprises_for(self.request.user).prefetch_related("operation_modes")
 
+    @extend_schema(responses={200: s.EnterpriseSerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        """The enterprises you are a member of."""
+        return super().get(request, *args, **kwargs)
+
 
 class EnterpriseDetail(APIView):
     @extend_schema(responses={200: s.EnterpriseSerializer, **READ_ERRORS})

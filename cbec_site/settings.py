@@ -460,6 +460,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # ``<id:...>`` (core.converters): a database id of at most 18 digits
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+    },
     "ENUM_NAME_OVERRIDES": {
         "RunStatusEnum": "evaluations.models.assessments.EvaluationRun.Status",
         "AssessmentStatusEnum": "evaluations.models.assessments.Assessment.Status",
