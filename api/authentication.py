@@ -7,6 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from api.services.tokens import token_authenticate
+from audit.middleware import attribute_to
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -24,6 +25,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         token = token_authenticate(raw.strip())
         if token is None:
             raise exceptions.AuthenticationFailed(_("This token is unknown, revoked or expired."))
+        attribute_to(token.user)  # the audit trail names the token's person, not "system"
         return token.user, token
 
     def authenticate_header(self, request) -> str:

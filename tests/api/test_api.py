@@ -233,3 +233,17 @@ def test_another_persons_token_cannot_be_revoked(client_for, alice, bob):
     token = Token.objects.get(user=alice)
     assert client_for(bob).post(reverse("api-token-revoke", args=[token.pk])).status_code == 404
     assert client_for(None).get(reverse("api-tokens")).status_code == 302
+
+
+def test_the_audit_trail_names_the_tokens_person(api_for, enterprise, erin):
+    from audit.models import LogEntry
+
+    draft = AssessmentFactory(enterprise=enterprise, values={})
+    response = api_for(erin).patch(
+        url("assessment", pk=enterprise.pk, assessment_pk=draft.pk),
+        {"values": {"logistics_cost": 12}},
+        format="json",
+    )
+    assert response.status_code == 200
+    entry = LogEntry.objects.filter(object_pk=str(draft.pk)).latest("timestamp")
+    assert entry.actor == erin
