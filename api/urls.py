@@ -55,5 +55,5 @@ urlpatterns = [
         open_(views.DeliveryList.as_view()),
         name="deliveries",
     ),
-    re_path(r"^(?P<rest>.*)$", not_found),
+    re_path(r"^(?P<rest>[\s\S]*)$", not_found),
 ]

@@ -247,3 +247,9 @@ def test_the_audit_trail_names_the_tokens_person(api_for, enterprise, erin):
     assert response.status_code == 200
     entry = LogEntry.objects.filter(object_pk=str(draft.pk)).latest("timestamp")
     assert entry.actor == erin
+
+
+@pytest.mark.parametrize("path", ["nothing/here/", "enterprises/x%0Ay/", "enterprises/-1/runs/"])
+def test_any_other_api_address_is_a_json_404(api_for, alice, path):
+    response = api_for(alice).post(f"/api/v1/{path}", {}, format="json")
+    assert response.status_code == 404 and response.json()["detail"]
