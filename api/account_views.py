@@ -18,10 +18,14 @@ from api.services import tokens
 from core.forms import add_service_error
 
 
+NEW_TOKEN = "api_new_token"  # the session key that carries a new secret to the next page, once
+
+
 def token_list(request: HttpRequest) -> HttpResponse:
-    """Signed in: one's own tokens; POST makes a new one and shows its secret this once."""
+    """Signed in: one's own tokens; POST makes a new one, whose secret the next page shows this
+    once (post, redirect, get: a reload never makes a second token)."""
     form = TokenForm(request.POST or None)
-    created = None
+    created = request.session.pop(NEW_TOKEN, None) if request.method == "GET" else None
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
         expires_at = (
@@ -39,7 +43,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            form = TokenForm()
+            request.session[NEW_TOKEN] = {"name": created.token.name, "raw": created.raw}
+            return redirect("api-tokens")
     response = render(
         request,
         "api/tokens.html",

@@ -216,8 +216,10 @@ def test_schema_and_docs_are_public(client):
 
 def test_token_page_shows_the_secret_once(client_for, alice):
     client = client_for(alice)
-    page = client.post(reverse("api-tokens"), {"name": "ERP", "scope": "read"})
-    raw = page.context["created"].raw
+    made = client.post(reverse("api-tokens"), {"name": "ERP", "scope": "read"})
+    assert made.status_code == 302
+    page = client.get(reverse("api-tokens"))
+    raw = page.context["created"]["raw"]
     assert raw in page.content.decode() and page["Cache-Control"] == "private, no-store"
     assert raw not in client.get(reverse("api-tokens")).content.decode()
     token = Token.objects.get(user=alice)
