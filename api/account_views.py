@@ -17,7 +17,6 @@ from api.forms import TokenForm
 from api.services import tokens
 from core.forms import add_service_error
 
-
 NEW_TOKEN = "api_new_token"  # the session key that carries a new secret to the next page, once
 
 
