@@ -166,3 +166,14 @@ def test_result_verified_is_an_event(enterprise, settings, django_capture_on_com
             )
         payload = check_signature(webhook.secret, receiver.received[0])
     assert payload["event"] == "result.verified" and payload["data"]["verified_by"] == "Bank"
+
+
+def test_staff_read_deliveries_in_admin_without_secrets(client_for, staff, enterprise):
+    staff.is_superuser = True
+    staff.save()
+    webhook = hook(enterprise, "https://example.com/hook")
+    Delivery.objects.create(webhook=webhook, event="run.failed", payload={}, response_code=502)
+    client = client_for(staff)
+    assert client.get(reverse("admin:api_delivery_changelist")).status_code == 200
+    page = client.get(reverse("admin:api_webhook_change", args=[webhook.pk]))
+    assert page.status_code == 200 and webhook.secret not in page.content.decode()
