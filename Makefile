@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $(HOME)/.pyenv/versi
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; \
 	done)
 
-.PHONY: run test setup system-deps demo messages lint format check bench clean
+.PHONY: run test fuzz setup system-deps demo messages lint format check bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -37,11 +37,17 @@ run: setup
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py createcachetable
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py seed_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py demo_api_token
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} PORT=$(PORT) $(PY) scripts/run.py
 
 ## Runs the whole test suite (DATABASE_URL / CELERY_BROKER_URL choose PostgreSQL and Redis).
 test: setup
 	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup --durations=15 $(PYTEST_ARGS)
+
+## The API driven from its OpenAPI schema with a larger budget than `make test` gives it
+## (schemathesis; API_FUZZ_EXAMPLES examples per operation).
+fuzz: setup
+	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-200} $(PY) -m pytest -q -p no:cacheprovider tests/api/test_schema_fuzz.py $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

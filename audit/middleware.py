@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from auditlog.cid import correlation_id
-from auditlog.context import set_extra_data
+from auditlog.context import auditlog_value, set_extra_data
 from auditlog.middleware import AuditlogMiddleware
 
 from audit.models import USER_AGENT_LENGTH
@@ -41,3 +41,11 @@ class AuditTrailMiddleware(AuditlogMiddleware):
                 return self.get_response(request)
         finally:
             correlation_id.reset(token)
+
+
+def attribute_to(user) -> None:
+    """Entries written for the rest of this request are by ``user``: for a request whose person
+    is known only after this middleware ran (the API's bearer tokens)."""
+    context = auditlog_value.get(None)
+    if context is not None and context.get("actor") is None:
+        context["actor"] = user

@@ -84,12 +84,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "auditlog",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "accounts",
     "enterprises",
     "evaluations",
     "programmes",
     "audit",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -319,6 +323,7 @@ CELERY_TASK_ROUTES = {
     "evaluations.tasks.send_plan_reminders": {"queue": "mail"},
     "programmes.tasks.send_reminders": {"queue": "mail"},
     "programmes.tasks.render_cohort_report": {"queue": "reports"},
+    "api.tasks.deliver_webhook": {"queue": "mail"},
 }
 # A heartbeat through each queue (``core.dispatch.QUEUES``), taken by that queue's worker: the
 # time it was taken is kept per queue (``core.liveness``), and /healthz reports each queue whose
@@ -428,3 +433,48 @@ LOGGING = {
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# --- The REST API (/api/v1/, the ``api`` app; PRODUCT.md section 11) -------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_RATE", default="600/min")},
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CBEC Sustainability Self-Assessment API",
+    "DESCRIPTION": (
+        "What a personal access token reaches is exactly what its person reaches on the site. "
+        "Send it as `Authorization: Bearer <token>`; writes need a read-and-write token and "
+        "take an `Idempotency-Key`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # ``<id:...>`` (core.converters): a database id of at most 18 digits
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+    },
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "evaluations.models.assessments.EvaluationRun.Status",
+        "AssessmentStatusEnum": "evaluations.models.assessments.Assessment.Status",
+        "DeliveryStatusEnum": "api.models.Delivery.Status",
+    },
+}
+# Webhooks: deliveries are tried this many times, waiting base x 2^(n-1) seconds between. Only
+# a test with a local receiver may send to loopback or private addresses (and over http):
+# refused without debug.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+if WEBHOOKS_ALLOW_PRIVATE and not DEBUG:
+    raise ImproperlyConfigured("WEBHOOKS_ALLOW_PRIVATE is for tests only, never in production.")

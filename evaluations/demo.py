@@ -44,6 +44,11 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
+# The demo owner's read-and-write API token (development data only, like the password): made
+# by ``manage.py demo_api_token`` (``make run``), so README's curl example works as written.
+DEMO_API_TOKEN = "cbec_demo-owner-development-only"
+
+
 def accounts_text() -> str:
     """The lines that list every demo account, with its password."""
     width = max(len(account.what) for account in DEMO_ACCOUNTS) + 1

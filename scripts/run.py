@@ -56,7 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for evaluations.demo, which imports no Django
 
-from evaluations.demo import accounts_text  # noqa: E402
+from evaluations.demo import DEMO_API_TOKEN, DEMO_USER, accounts_text  # noqa: E402
 
 PORT = os.environ.get("PORT", "8000")
 PY = sys.executable
@@ -110,7 +110,9 @@ def banner() -> str:
     workers' start-up logs cannot push it out of sight."""
     return (
         f"open http://127.0.0.1:{PORT}/ — press Ctrl-C to stop\n"
-        f"[run] demo accounts:\n{accounts_text()}"
+        f"[run] demo accounts:\n{accounts_text()}\n"
+        f"[run] API token of {DEMO_USER.email} (read and write, development only): "
+        f"{DEMO_API_TOKEN}  — docs at http://127.0.0.1:{PORT}/api/v1/docs/"
     )
 
 

@@ -268,3 +268,13 @@ def joined_invitee(programme, *, owner=None, include_evidence=False, **kwargs):
     if owner is None:
         owner = MembershipFactory(enterprise=invitee.enterprise, role=Role.OWNER).user
     return invitee_join(invitee=invitee, user=owner, include_evidence=include_evidence)
+
+
+# --- api --------------------------------------------------------------------------------------
+
+
+def api_token(user, scope: str = "write", **kwargs) -> str:
+    """A personal access token for ``user`` (through the service); returns its secret."""
+    from api.services.tokens import token_create
+
+    return token_create(user=user, name=f"test {scope}", scope=scope, **kwargs).raw

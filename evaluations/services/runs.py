@@ -33,6 +33,7 @@ from evaluations.scoring import (
     scheme_from_dict,
     score,
 )
+from evaluations.signals import run_finished
 
 from .reports import report_file_prerender
 
@@ -89,6 +90,15 @@ def _end_failed(run: EvaluationRun, reason: str, now=None) -> None:
     run.error = reason[:2000]
     run.finished_at = now or timezone.now()
     run.save(update_fields=["status", "error", "finished_at"])
+    _announce_finished(run)
+
+
+def _announce_finished(run: EvaluationRun) -> None:
+    """Tell the apps above (webhooks) once the run's end is committed (``signals``)."""
+    run_id, status = run.pk, run.status
+    transaction.on_commit(
+        lambda: run_finished.send(EvaluationRun, run_id=run_id, status=status), robust=True
+    )
 
 
 def _start(run_id: int) -> EvaluationRun | None:
@@ -147,6 +157,7 @@ def _store(run_id: int, result: ScoreResult, band: dict | None = None) -> bool:
         run.error = ""
         run.finished_at = timezone.now()
         run.save(update_fields=["overall", "grade", "robustness", "status", "error", "finished_at"])
+        _announce_finished(run)
         return True
 
 

@@ -25,6 +25,7 @@ from accounts.models import User
 from core.http import absolute_url
 from core.mail import mail_send
 from enterprises.models import Organisation, Role
+from evaluations import signals
 from evaluations.models import Assessment, EvaluationRun, Indicator
 from evaluations.models.verification import Verification, VerificationState, VerificationStep
 
@@ -172,6 +173,11 @@ def _decide(verification, *, by, state: str, comment: str = "", reason: str = ""
     verification.decided_at = timezone.now()
     verification.save()
     _step(verification, by=by, comment=reason or comment)
+    if state == State.VERIFIED:
+        pk = verification.pk
+        transaction.on_commit(
+            lambda: signals.result_verified.send(Verification, verification_id=pk)
+        )
     return verification
 
 

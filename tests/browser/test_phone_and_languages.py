@@ -116,6 +116,7 @@ def test_every_signed_in_page_fits_a_phone(watch, live_server, demo, monkeypatch
         "report progress": f"/enterprises/{e}/runs/{run.pk}/report.pdf",
         "audit trail": f"/enterprises/{e}/trail/",
         "account": "/accounts/me/",
+        "API tokens": "/accounts/me/tokens/",
         "password": "/accounts/password_change/",
         "methodology": "/methodology/",
     }

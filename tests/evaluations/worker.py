@@ -4,8 +4,9 @@ Started as ``python -m celery -A tests.evaluations.worker worker ...``, this mod
 project's Celery app (``cbec_site.celery.app``), changed only when ``RELIABILITY_QUEUE`` is set,
 that is in the worker processes started by ``Worker`` below:
 
-- its default queue is the test's private queue, so what the worker itself sends (the heartbeat
-  at start-up, a retry) stays with the test and never reaches another worker on the same broker;
+- its default queue is the test's private queue, and every route leads there too, so what the
+  worker itself sends (the heartbeat at start-up, a retry, a webhook delivery bound for the mail
+  queue) stays with the test and never reaches another worker on the same broker;
 - it sends for real: ``settings_test`` makes the producer eager, which a worker must not be (a
   retry would then run inline instead of going through the broker as in production).
 
@@ -41,6 +42,7 @@ QUEUE_ENV = "RELIABILITY_QUEUE"
 
 if os.environ.get(QUEUE_ENV):  # only in a worker process started by ``Worker``
     app.conf.task_default_queue = os.environ[QUEUE_ENV]
+    app.conf.task_routes = {"*": {"queue": os.environ[QUEUE_ENV]}}
     app.conf.task_always_eager = False
 
 
