@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "programmes",
     "audit",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

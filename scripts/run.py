@@ -54,9 +54,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for evaluations.demo, which imports no Django
+sys.path.insert(0, str(ROOT))  # for demo.accounts, which imports no Django
 
-from evaluations.demo import DEMO_API_TOKEN, DEMO_USER, accounts_text  # noqa: E402
+from demo.accounts import DEMO_API_TOKEN, DEMO_USER, accounts_text  # noqa: E402
 
 PORT = os.environ.get("PORT", "8000")
 PY = sys.executable

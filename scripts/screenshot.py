@@ -20,9 +20,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for evaluations.demo, which imports no Django
+sys.path.insert(0, str(ROOT))  # for demo.accounts, which imports no Django
 
-from evaluations.demo import DEMO_PASSWORD, DEMO_USER  # noqa: E402
+from demo.accounts import DEMO_PASSWORD, DEMO_USER  # noqa: E402
 
 CHROMIUM = os.environ.get("BROWSER_TESTS_CHROMIUM", "/usr/bin/chromium")
 VIEWPORT = {"width": 1280, "height": 1000}

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from api.models import Token
-from evaluations.demo import DEMO_API_TOKEN, DEMO_USER
+from demo.accounts import DEMO_API_TOKEN, DEMO_USER
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from core import dispatch
+from demo.accounts import DEMO_PASSWORD, DEMO_USER
 from enterprises.models import Enterprise
 from evaluations import services
-from evaluations.demo import DEMO_PASSWORD, DEMO_USER
 from evaluations.models import Assessment, EvaluationRun, PlanAction, ReportFile
 from evaluations.services import assessments as assessment_services
 from evaluations.services.rendering import report_file_render

@@ -26,9 +26,9 @@ from django.views.defaults import server_error
 from openpyxl import load_workbook
 
 from accounts.models import User
+from demo.accounts import DEMO_ACCOUNTS, DEMO_ADMIN, DEMO_MANAGER, DEMO_USER
 from enterprises.models import Enterprise, Organisation
 from evaluations import guidance
-from evaluations.demo import DEMO_ACCOUNTS, DEMO_ADMIN, DEMO_MANAGER, DEMO_USER
 from evaluations.models import EvaluationRun, Recommendation, WeightScheme
 from evaluations.reports.data import report_data
 from evaluations.reports.pdf import report_html

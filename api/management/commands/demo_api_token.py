@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from api.services.tokens import demo_token
-from evaluations.demo import DEMO_API_TOKEN, DEMO_USER
+from demo.accounts import DEMO_API_TOKEN, DEMO_USER
 
 
 class Command(BaseCommand):

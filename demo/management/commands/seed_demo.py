@@ -15,10 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from enterprises import services
-from enterprises.models import Membership, Organisation, OrganisationMembership, OrgRole, Role
-from enterprises.services import one_time_token
-from evaluations.demo import (
+from demo.accounts import (
     DEMO_ADMIN,
     DEMO_MANAGER,
     DEMO_PASSWORD,
@@ -28,6 +25,9 @@ from evaluations.demo import (
     DemoAccount,
     accounts_text,
 )
+from enterprises import services
+from enterprises.models import Membership, Organisation, OrganisationMembership, OrgRole, Role
+from enterprises.services import one_time_token
 from evaluations.models import Assessment
 from evaluations.services import default_scheme
 from evaluations.services.assessments import assessment_submit
@@ -204,7 +204,7 @@ class Command(BaseCommand):
             )
 
     def _user(self, account: DemoAccount) -> User:
-        """One of ``evaluations.demo.DEMO_ACCOUNTS``: the only accounts the demo creates."""
+        """One of ``demo.accounts.DEMO_ACCOUNTS``: the only accounts the demo creates."""
         user = User.objects.filter(email=account.email).first()
         if user is None:
             user = User.objects.create_user(

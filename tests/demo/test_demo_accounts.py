@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from evaluations.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tests.scripts.test_run import ROOT
 
 PRINTED = re.compile(rf"(\S+@\S+) / {re.escape(DEMO_PASSWORD)}$", re.M)
