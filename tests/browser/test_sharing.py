@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from enterprises.models import Grant, Role
 from evaluations.models import ReportFile
 from evaluations.services.reports import shared_table_file
+from tests.browser.steps import log_in
 from tests.factories import (
-    PASSWORD,
     AssessmentFactory,
     MembershipFactory,
     UserFactory,
@@ -25,16 +25,6 @@ pytestmark = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def log_in(page, url: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{url}/accounts/login/")
-    main = page.locator("main")
-    main.locator("input[name=username]").fill(email)
-    main.locator("input[name=password]").fill(PASSWORD)
-    main.locator("[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def no_sideways_scroll(page) -> None:

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from enterprises.models import OrgRole, Role
 from evaluations.models import Assessment, EvaluationRun, Verification
+from tests.browser.steps import fits_a_phone, log_in
 from tests.factories import (
-    PASSWORD,
     AssessmentFactory,
     MembershipFactory,
     OrganisationMembershipFactory,
@@ -40,23 +40,6 @@ TEXT = {
         "stamp": "Zhejiang CBEC Association已于",
     },
 }
-
-
-def log_in(page, url: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{url}/accounts/login/")
-    main = page.locator("main")
-    main.locator("input[name=username]").fill(email)
-    main.locator("input[name=password]").fill(PASSWORD)
-    main.locator("[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-
-
-def fits_a_phone(page) -> None:
-    size = page.viewport_size
-    page.set_viewport_size({"width": 390, "height": 844})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
-    page.set_viewport_size(size)
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
