@@ -140,7 +140,7 @@ def test_the_form_and_deleting_a_draft_in_chinese_on_a_phone(watch, live_server)
     expect(main.locator("#guidance-npd_cycle summary")).to_have_text("如何计量")
 
     # The checklist, computed as it is answered, reads answers by name in Chinese.
-    main.get_by_label("按清单计算").check()
+    main.get_by_label("按环境自查清单计算").check()
     main.locator("#id_checklist_green_packaging_pct").fill("50")
     main.locator("#id_checklist_low_carbon_shipping_pct").fill("40")
     main.locator("#id_checklist_renewable_electricity_pct").fill("20")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,8 +75,11 @@ pytestmark = pytest.mark.django_db
 
 
 def fuzz(examples: int):
+    """The same examples on every run of ``make test`` (a CI run never fails on a draw no one
+    can repeat); ``FUZZ_RANDOM=1`` explores new ones by hand."""
     return settings(
         max_examples=examples,
+        derandomize=os.environ.get("FUZZ_RANDOM") != "1",
         deadline=None,
         suppress_health_check=[
             HealthCheck.function_scoped_fixture,
@@ -566,7 +570,8 @@ def test_assessment_form(client_for, erin, enterprise, draft, data):
         submitted = after["status"] == Assessment.Status.SUBMITTED
         assert len(runs_after) == len(runs) + (1 if submitted else 0), "run and status disagree"
         for code, value in after["values"].items():  # whatever was stored is a sane number
-            assert code in codes and isinstance(value, float) and math.isfinite(value)
+            # a number (PostgreSQL's jsonb reads 1e+16 back as the integer it equals)
+            assert code in codes and type(value) in (int, float) and math.isfinite(value)
             assert value >= 0 and (codes[code] is None or value <= codes[code])
         if response.status_code == 302:
             return
