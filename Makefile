@@ -4,8 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 QUICK ?=
-# Two processes, each with its own test database; the browser and services tests (real workers,
-# real brokers, timings) run one after another in one of them (tests/conftest.py).
+# Two processes, each with its own test database; the services tests (real workers, real
+# brokers, timings) run one after another in one of them and the browser tests in the other
+# (tests/conftest.py).
 TEST_PROCESSES ?= 2
 
 # The first interpreter that is Python 3.12 or newer (Django 6 needs it).
