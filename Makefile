@@ -4,10 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 QUICK ?=
-# Three processes on two cores, each with its own test database: the services tests (real
-# workers, real brokers, timings) run one after another in one of them and the browser tests in
-# another (tests/conftest.py); both spend much of their time waiting, which the third uses.
-TEST_PROCESSES ?= 3
+# Two processes, each with its own test database; the services tests (real workers, real
+# brokers, timings) run one after another in one of them and the browser tests in the other
+# (tests/conftest.py).
+TEST_PROCESSES ?= 2
 
 # The first interpreter that is Python 3.12 or newer (Django 6 needs it).
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 python3; do \
