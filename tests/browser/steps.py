@@ -1,4 +1,5 @@
-"""Steps the browser walks share: logging in afresh, and a page checked at phone width."""
+"""Steps the browser walks share: logging in afresh, and a page checked for sideways scrolling
+(at its own width, or at a phone's)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,15 @@ def log_in(page, url: str, email: str, password: str = PASSWORD) -> None:
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
+def no_sideways_scroll(page) -> None:
+    """Nothing on the page is wider than the window it is shown in."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
+
+
 def fits_a_phone(page) -> None:
     """The page as it stands, at 390 px: nothing scrolls sideways."""
     size = page.viewport_size
     page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+    no_sideways_scroll(page)
     page.set_viewport_size(size)

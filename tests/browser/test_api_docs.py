@@ -6,6 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_phone_and_languages import PHONE, fits_a_phone, log_in, use_language
+from tests.factories import PASSWORD, UserFactory
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -23,9 +26,6 @@ def test_the_api_docs_render_under_the_csp(watch, live_server):
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_tokens_are_made_shown_once_and_revoked_on_a_phone(watch, live_server, language):
-    from tests.browser.test_phone_and_languages import PHONE, fits_a_phone, log_in, use_language
-    from tests.factories import PASSWORD, UserFactory
-
     page = watch.page
     page.set_viewport_size(PHONE)
     UserFactory(email="lin@example.com")

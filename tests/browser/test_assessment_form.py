@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from enterprises.models import Role
 from evaluations.models import Assessment, EvaluationRun
 from evaluations.services import assessments as assessment_services
+from tests.browser.steps import PHONE, no_sideways_scroll
 from tests.factories import PASSWORD, AssessmentFactory, MembershipFactory
 
 pytestmark = [
@@ -18,7 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -64,8 +64,7 @@ def test_typed_values_survive_attaching_a_file_and_leaving_asks_first(
     expect(main.locator("#id_environmental_impact_score")).to_be_visible()
     expect(main.locator("#env-checklist")).to_be_hidden()
     watch.shot("typed-phone")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{width} px wide"
+    no_sideways_scroll(page)
 
     # Leaving with unsaved changes asks first; staying keeps the page as it was.
     dialogs = []
@@ -148,16 +147,14 @@ def test_the_form_and_deleting_a_draft_in_chinese_on_a_phone(watch, live_server)
     expect(result).to_contain_text("采用绿色包装的发货占比（%）")
     expect(result).not_to_contain_text("green_packaging_pct")
     expect(main.locator("#form-progress-text")).to_have_text("已填写1项指标，共5项")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{width} px wide"
+    no_sideways_scroll(page)
     watch.shot("form-zh-hans-phone")
 
     main.get_by_role("button", name="保存草稿").click()
     expect(main.get_by_text("草稿已保存。")).to_be_visible()
     main.get_by_role("link", name="删除草稿").click()
     expect(main.get_by_role("heading", name="删除2026年第一季度的自评草稿？")).to_be_visible()
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{width} px wide"
+    no_sideways_scroll(page)
     watch.shot("delete-zh-hans-phone")
     main.get_by_role("button", name="删除草稿").click()
     expect(main.get_by_text("2026年第一季度的自评草稿已删除。")).to_be_visible()

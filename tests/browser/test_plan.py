@@ -9,19 +9,13 @@ from playwright.sync_api import expect
 from enterprises.models import Role
 from evaluations.models import PlanAction
 from tests.browser.conftest import run_axe
+from tests.browser.steps import PHONE, no_sideways_scroll
 from tests.factories import PASSWORD, AssessmentFactory, MembershipFactory, submitted_run
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
 
 
 def test_an_editor_adds_a_recommendation_to_the_plan_on_a_phone_in_chinese(watch, live_server):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from enterprises.models import Grant, Role
 from evaluations.models import ReportFile
 from evaluations.services.reports import shared_table_file
-from tests.browser.steps import log_in
+from tests.browser.steps import PHONE, log_in, no_sideways_scroll
 from tests.factories import (
     AssessmentFactory,
     MembershipFactory,
@@ -23,13 +23,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
 
 
 def in_language(page, url: str, language: str) -> None:
